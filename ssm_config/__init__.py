@@ -1,0 +1,40 @@
+"""Typed, live configuration from AWS SSM Parameter Store."""
+
+from ._adhoc import get_parameter, get_parameters_by_path
+from ._declare import Param, SSMSettingsConfigDict
+from ._errors import (
+    AccessDeniedError,
+    ConfigError,
+    DecryptionError,
+    DeclarationError,
+    EndpointError,
+    FetchError,
+    InvalidNameError,
+    ParameterNotFoundError,
+    Problem,
+    SSMConfigError,
+    StaleValueError,
+    ThrottledError,
+)
+from ._settings import SSMSettings
+
+__all__ = [
+    "AccessDeniedError",
+    "ConfigError",
+    "DecryptionError",
+    "DeclarationError",
+    "EndpointError",
+    "FetchError",
+    "InvalidNameError",
+    "Param",
+    "ParameterNotFoundError",
+    "Problem",
+    "SSMConfigError",
+    "SSMSettings",
+    "SSMSettingsConfigDict",
+    "StaleValueError",
+    "ThrottledError",
+    "get_parameter",
+    "get_parameters_by_path",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,135 @@
+"""``get_parameter`` / ``get_parameters_by_path``: ad-hoc reads, cached per key.
+
+A key is the name (or path) with the decrypt flag. Concurrent first reads of one key make
+one call: later readers wait on that key's lock and take the cached result; readers of
+other keys do not wait.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError
+from cachetools import LRUCache
+
+from . import _fork
+from ._client import default_client
+from ._declare import check_name, check_path
+from ._fetch import translate
+
+if TYPE_CHECKING:
+    from mypy_boto3_ssm import SSMClient
+
+MAX_ENTRIES = 1024
+_T = TypeVar("_T")
+_Key = tuple[Any, ...]
+
+_guard = threading.Lock()
+_cache: LRUCache[_Key, tuple[float, Any]] = LRUCache(maxsize=MAX_ENTRIES)
+_key_locks: dict[_Key, threading.Lock] = {}
+
+
+def get_parameter(
+    name: str, *, ttl: float = 300, decrypt: bool = True, client: SSMClient | None = None
+) -> str:
+    """The value of one parameter, cached in this process for ``ttl`` seconds.
+
+    Args:
+        name: the full name, optionally with a ``:version`` or ``:label`` selector.
+        ttl: seconds a cached value is served; 0 always fetches.
+        decrypt: decrypt a SecureString (through KMS).
+        client: the boto3 SSM client (default: one built from the environment).
+
+    Raises:
+        InvalidNameError: ``name`` breaks SSM's naming rules (no request is made).
+        FetchError: the most specific subclass, e.g. ParameterNotFoundError.
+    """
+    check_name(name)
+
+    def load() -> str:
+        ssm = client or default_client()
+        try:
+            response = ssm.get_parameter(Name=name, WithDecryption=decrypt)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, name, "GetParameter") from exc
+        return response["Parameter"]["Value"]
+
+    return _cached(("name", name, decrypt), ttl, load)
+
+
+def get_parameters_by_path(
+    path: str,
+    *,
+    recursive: bool = True,
+    ttl: float = 300,
+    decrypt: bool = True,
+    client: SSMClient | None = None,
+) -> dict[str, str]:
+    """Every parameter under ``path`` (all pages), keyed by full name, cached for ``ttl``.
+
+    Raises:
+        InvalidNameError: ``path`` breaks SSM's naming rules (no request is made).
+        FetchError: the most specific subclass, e.g. AccessDeniedError.
+    """
+    check_path(path)
+
+    def load() -> dict[str, str]:
+        ssm = client or default_client()
+        values: dict[str, str] = {}
+        try:
+            pages = ssm.get_paginator("get_parameters_by_path").paginate(
+                Path=path, Recursive=recursive, WithDecryption=decrypt
+            )
+            for page in pages:
+                values.update((p["Name"], p["Value"]) for p in page.get("Parameters", []))
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, path, "GetParametersByPath") from exc
+        return values
+
+    return dict(_cached(("path", path, recursive, decrypt), ttl, load))
+
+
+def clear_cache() -> None:
+    """Forget every cached ad-hoc value."""
+    with _guard:
+        _cache.clear()
+
+
+def _cached(key: _Key, ttl: float, load: Callable[[], _T]) -> _T:
+    if ttl > 0:
+        hit = _lookup(key, ttl)
+        if hit is not None:
+            return hit[1]  # type: ignore[no-any-return]
+    with _guard:
+        lock = _key_locks.setdefault(key, threading.Lock())
+    with lock:
+        if ttl > 0:
+            hit = _lookup(key, ttl)
+            if hit is not None:
+                return hit[1]  # type: ignore[no-any-return]
+        value = load()
+        with _guard:
+            _cache[key] = (time.monotonic(), value)
+            if len(_key_locks) > 2 * MAX_ENTRIES:
+                _key_locks.clear()  # held locks stay referenced by their holders
+        return value
+
+
+def _lookup(key: _Key, ttl: float) -> tuple[float, Any] | None:
+    with _guard:
+        hit = _cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < ttl:
+        return hit
+    return None
+
+
+def _reset_after_fork() -> None:
+    global _guard  # noqa: PLW0603 - the parent's lock may have been held at fork
+    _guard = threading.Lock()
+    _key_locks.clear()
+
+
+_fork.on_child(_reset_after_fork)

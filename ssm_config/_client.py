@@ -1,0 +1,83 @@
+"""The one place a default boto3 client is built.
+
+botocore already honours the standard AWS environment (``AWS_REGION``, ``AWS_PROFILE``,
+``AWS_ENDPOINT_URL_SSM``, ...) and retries throttling with backoff in its ``standard``
+mode, so this module only chooses timeouts short enough for Lambda and builds each client
+once per process (a forked child gets its own: sockets must not be shared across a fork).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+
+from . import _fork
+
+if TYPE_CHECKING:
+    from mypy_boto3_ssm import SSMClient
+
+CONNECT_TIMEOUT = 2.0
+"""Seconds; a dead connection after a Lambda thaw fails fast and is retried."""
+READ_TIMEOUT = 3.0
+MAX_ATTEMPTS = 4
+"""botocore's standard mode: the first try plus three retries with jittered backoff."""
+MAX_POOL = 16
+"""Enough sockets for the overlapped GetParameters calls of a large load."""
+
+BOTO_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+    connect_timeout=CONNECT_TIMEOUT,
+    read_timeout=READ_TIMEOUT,
+    max_pool_connections=MAX_POOL,
+    user_agent_extra="ssm-config",
+)
+
+_lock = threading.Lock()
+_clients: dict[tuple[int, str], Any] = {}
+
+
+def default_client(service: str = "ssm") -> SSMClient:
+    """The process-wide default client for ``service``, built on first use."""
+    key = (os.getpid(), service)
+    client = _clients.get(key)
+    if client is None:
+        with _lock:
+            client = _clients.get(key)
+            if client is None:
+                client = make_client(service)
+                _clients[key] = client
+    return client  # type: ignore[no-any-return]
+
+
+def make_client(
+    service: str = "ssm",
+    *,
+    region: str | None = None,
+    profile: str | None = None,
+    endpoint_url: str | None = None,
+) -> Any:
+    """A new client with ssm_config's timeouts and retry mode, from the standard environment."""
+    session = boto3.session.Session(profile_name=profile, region_name=region)
+    return session.client(service, endpoint_url=endpoint_url, config=BOTO_CONFIG)  # type: ignore[call-overload]
+
+
+def forget_connections(client: Any) -> None:
+    """Drop a client's pooled sockets (in a forked child they are the parent's too)."""
+    http_session = getattr(getattr(client, "_endpoint", None), "http_session", None)
+    close = getattr(http_session, "close", None)
+    if callable(close):
+        close()
+
+
+def reset_default_clients() -> None:
+    """Forget the default clients (after a fork, or when a test changes the environment)."""
+    global _lock  # noqa: PLW0603 - after a fork the parent's lock may be held
+    _lock = threading.Lock()
+    _clients.clear()
+
+
+_fork.on_child(reset_default_clients)

@@ -1,0 +1,237 @@
+"""Runs names and paths against SSM: batched, overlapped, every failure typed.
+
+This is the only module that calls SSM for the loader and the refresher, and
+:func:`translate` is the only place botocore errors become ssm_config errors.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionError as BotoConnectionError,
+    HTTPClientError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+)
+
+from ._errors import (
+    AccessDeniedError,
+    DecryptionError,
+    EndpointError,
+    FetchError,
+    ParameterNotFoundError,
+    ThrottledError,
+)
+from ._plan import batches
+
+if TYPE_CHECKING:
+    from mypy_boto3_ssm import SSMClient
+
+MAX_WORKERS = 8
+"""Overlapped calls at once: enough to hide round trips, few enough not to self-throttle."""
+
+_THROTTLE_CODES = frozenset(
+    {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
+)
+_NOT_FOUND_CODES = frozenset({"ParameterNotFound", "ParameterVersionNotFound"})
+_KMS_CODES = frozenset(
+    {"InvalidKeyId", "KMSAccessDeniedException", "KMSDisabledException", "KMSInvalidStateException"}
+)
+_SERVER_CODES = frozenset({"InternalServerError", "ServiceUnavailable", "InternalFailure"})
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """One parameter as SSM returned it. ``repr`` never shows the value."""
+
+    name: str
+    value: str = field(repr=False)
+    type: str
+    version: int
+    last_modified: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one round of requests produced, keyed by the name or path as requested.
+
+    Attributes:
+        values: the parameters that came back.
+        paths: per path, every parameter under it, keyed by the name relative to the path.
+        failures: per name or path, why it did not come back.
+        calls: SSM API requests made, botocore's retries included.
+    """
+
+    values: Mapping[str, Fetched]
+    paths: Mapping[str, Mapping[str, Fetched]]
+    failures: Mapping[str, FetchError]
+    calls: int
+
+
+def fetch(client: SSMClient, names: Iterable[str], paths: Iterable[str] = ()) -> Outcome:
+    """Fetch ``names`` (10 a call) and ``paths`` (all pages), with the calls overlapped."""
+    values: dict[str, Fetched] = {}
+    by_path: dict[str, dict[str, Fetched]] = {}
+    failures: dict[str, FetchError] = {}
+    counter = _Counter()
+    jobs: list[Callable[[], None]] = [
+        _partial(_fetch_batch, client, batch, values, failures, counter)
+        for batch in batches(names)
+    ]
+    jobs += [
+        _partial(_fetch_path, client, path, by_path, failures, counter)
+        for path in dict.fromkeys(paths)
+    ]
+    if len(jobs) == 1:
+        jobs[0]()
+    elif jobs:
+        with ThreadPoolExecutor(min(MAX_WORKERS, len(jobs)), "ssm-config-fetch") as pool:
+            for future in [pool.submit(job) for job in jobs]:
+                future.result()
+    return Outcome(values=values, paths=by_path, failures=failures, calls=counter.value)
+
+
+def translate(exc: Exception, name: str | None, action: str = "GetParameters") -> FetchError:
+    """Map a botocore exception to the most specific ssm_config error."""
+    if isinstance(exc, FetchError):
+        return exc
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", "Unknown"))
+        message = str(error.get("Message", "")).strip() or code
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+        if code in _THROTTLE_CODES:
+            return ThrottledError(
+                f"throttled by SSM ({action}) after retries; the request rate is shared by "
+                "the whole account and region",
+                name=name,
+                code=code,
+            )
+        if code in _NOT_FOUND_CODES:
+            return ParameterNotFoundError("parameter not found", name=name, code=code)
+        if code in _KMS_CODES or (code.startswith("AccessDenied") and _mentions_kms(message)):
+            return DecryptionError(f"KMS could not decrypt: {code}: {message}", name=name, code=code)
+        if code.startswith("AccessDenied") or code in {"UnauthorizedOperation", "Forbidden"}:
+            return AccessDeniedError(f"access denied to ssm:{action}: {message}", name=name, code=code)
+        if code in _SERVER_CODES or status >= 500:
+            return EndpointError(f"SSM failed on its side ({action}): {code}", name=name, code=code)
+        return FetchError(f"SSM refused {action}: {code}: {message}", name=name, code=code)
+    if isinstance(exc, NoRegionError):
+        return FetchError("no AWS region configured: set AWS_REGION or pass a client", name=name)
+    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
+        return AccessDeniedError(f"no AWS credentials: {exc}", name=name)
+    if isinstance(exc, (BotoConnectionError, HTTPClientError)):
+        return EndpointError(f"SSM unreachable ({action}): {type(exc).__name__}", name=name)
+    if isinstance(exc, BotoCoreError):
+        return FetchError(f"botocore failed ({action}): {type(exc).__name__}: {exc}", name=name)
+    raise TypeError(f"not an AWS error: {type(exc).__name__}") from exc
+
+
+def retries_of(obj: Mapping[str, Any] | Exception) -> int:
+    """How many extra requests botocore made for one call (its retries)."""
+    response = obj.response if isinstance(obj, ClientError) else obj
+    if not isinstance(response, Mapping):
+        return 0
+    return int(response.get("ResponseMetadata", {}).get("RetryAttempts", 0) or 0)
+
+
+_AWS_ERRORS = (ClientError, BotoCoreError)
+
+
+def _fetch_batch(
+    client: SSMClient,
+    batch: tuple[str, ...],
+    values: dict[str, Fetched],
+    failures: dict[str, FetchError],
+    counter: _Counter,
+) -> None:
+    try:
+        response = client.get_parameters(Names=list(batch), WithDecryption=True)
+    except _AWS_ERRORS as exc:
+        counter.add(1 + retries_of(exc))
+        error = translate(exc, None)
+        if len(batch) > 1 and not isinstance(error, (ThrottledError, EndpointError)):
+            # One bad name (no access, a disabled key) fails the whole call: find which.
+            for name in batch:
+                _fetch_batch(client, (name,), values, failures, counter)
+            return
+        for name in batch:
+            failures[name] = translate(exc, name)
+        return
+    counter.add(1 + retries_of(response))
+    requested = {_bare(n): n for n in batch}
+    for item in response.get("Parameters", []):
+        selector = item.get("Selector")
+        key = f"{item['Name']}:{selector.lstrip(':')}" if selector else requested.get(item["Name"])
+        if key is None:
+            key = item["Name"]
+        values[key] = _fetched(item)
+    for name in response.get("InvalidParameters", []):
+        failures[name] = ParameterNotFoundError("parameter not found", name=name)
+
+
+def _fetch_path(
+    client: SSMClient,
+    path: str,
+    by_path: dict[str, dict[str, Fetched]],
+    failures: dict[str, FetchError],
+    counter: _Counter,
+) -> None:
+    items: dict[str, Fetched] = {}
+    root = "" if path == "/" else path
+    try:
+        pages = client.get_paginator("get_parameters_by_path").paginate(
+            Path=path, Recursive=True, WithDecryption=True
+        )
+        for page in pages:
+            counter.add(1 + retries_of(page))
+            for item in page.get("Parameters", []):
+                items[item["Name"][len(root) + 1 :]] = _fetched(item)
+    except _AWS_ERRORS as exc:
+        counter.add(1 + retries_of(exc))
+        failures[path] = translate(exc, path, "GetParametersByPath")
+        return
+    by_path[path] = items
+
+
+def _fetched(item: Mapping[str, Any]) -> Fetched:
+    return Fetched(
+        name=item["Name"],
+        value=item["Value"],
+        type=item.get("Type", "String"),
+        version=int(item.get("Version", 0)),
+        last_modified=item.get("LastModifiedDate"),
+    )
+
+
+def _bare(name: str) -> str:
+    return name.partition(":")[0]
+
+
+def _mentions_kms(message: str) -> bool:
+    lowered = message.lower()
+    return "kms" in lowered or "ciphertext" in lowered or "decrypt" in lowered
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.value = 0
+
+    def add(self, n: int) -> None:
+        with self._lock:
+            self.value += n
+
+
+
+def _partial(fn: Callable[..., None], *args: Any) -> Callable[[], None]:
+    return lambda: fn(*args)

@@ -1,0 +1,219 @@
+"""Settings class -> an immutable plan: which SSM names feed which fields, and how.
+
+Pure: reads only the class. The loader, the refresher and the IAM policy generator all
+work from the same plan, so what a function reads and what it may read cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import types
+import typing
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from ._declare import Param, check_name, check_path, join_name, split_selector
+from ._errors import DeclarationError, InvalidNameError
+
+BATCH_SIZE = 10
+"""GetParameters takes at most 10 names a call."""
+DEFAULT_TTL = 300.0
+
+Shape = Literal["text", "json", "string_list"]
+"""How raw text becomes what pydantic validates: as is, JSON-decoded, or comma-split."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSpec:
+    """One field's binding to SSM.
+
+    Attributes:
+        field: the settings field name.
+        name: what is sent to SSM: the full name with its selector, or the path.
+        is_path: the field takes every parameter under ``name`` (GetParametersByPath).
+        ttl: seconds a value lives before it is re-fetched.
+        shape: how each raw value is converted (for a path: each item's value).
+        kms_key: the declared customer-managed key, if any.
+        required: the field has no default, so a missing parameter is an error.
+    """
+
+    field: str
+    name: str
+    is_path: bool
+    ttl: float
+    shape: Shape
+    kms_key: str | None
+    required: bool
+
+    @property
+    def bare_name(self) -> str:
+        """The name without its selector (what IAM policies and ARNs use)."""
+        return split_selector(self.name)[0]
+
+    @property
+    def selector(self) -> str | None:
+        return split_selector(self.name)[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Every SSM binding of one settings class, in field order."""
+
+    settings: str
+    specs: tuple[ParamSpec, ...]
+    default_ttl: float
+    refresh: bool
+    max_stale: float | None
+
+    def for_fields(self, fields: Iterable[str]) -> tuple[ParamSpec, ...]:
+        wanted = set(fields)
+        return tuple(s for s in self.specs if s.field in wanted)
+
+
+def batches(names: Iterable[str], size: int = BATCH_SIZE) -> tuple[tuple[str, ...], ...]:
+    """Group unique ``names`` into GetParameters calls of at most ``size`` names.
+
+    Two selectors of one parameter never share a call: the response is then unambiguous
+    even from endpoints that omit ``Selector`` (moto, some proxies).
+    """
+    result: list[list[str]] = []
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            continue
+        seen.add(name)
+        bare = split_selector(name)[0]
+        for batch in result:
+            if len(batch) < size and all(split_selector(n)[0] != bare for n in batch):
+                batch.append(name)
+                break
+        else:
+            result.append([name])
+    return tuple(tuple(b) for b in result)
+
+
+def build_plan(settings_cls: type[BaseModel]) -> Plan:
+    """Read the SSM bindings of ``settings_cls``; raise on any unusable declaration."""
+    config: Mapping[str, Any] = settings_cls.model_config
+    prefix = config.get("ssm_prefix", "") or ""
+    if prefix:
+        try:
+            check_path(prefix)
+        except InvalidNameError as exc:
+            raise DeclarationError(f"{settings_cls.__name__}: ssm_prefix: {exc}") from exc
+    default_ttl = float(config.get("ssm_ttl", DEFAULT_TTL))
+    if not default_ttl > 0:
+        raise DeclarationError(f"{settings_cls.__name__}: ssm_ttl must be positive")
+    refresh = config.get("ssm_refresh", "on")
+    if refresh not in ("on", "off"):
+        raise DeclarationError(f"{settings_cls.__name__}: ssm_refresh must be 'on' or 'off'")
+    max_stale = config.get("ssm_max_stale")
+    if max_stale is not None and not max_stale > 0:
+        raise DeclarationError(f"{settings_cls.__name__}: ssm_max_stale must be positive")
+    class_key: str | None = config.get("ssm_kms_key")
+    specs = tuple(
+        _spec(settings_cls.__name__, field, info, prefix, default_ttl, class_key)
+        for field, info in settings_cls.model_fields.items()
+    )
+    return Plan(
+        settings=settings_cls.__name__,
+        specs=specs,
+        default_ttl=default_ttl,
+        refresh=refresh == "on",
+        max_stale=None if max_stale is None else float(max_stale),
+    )
+
+
+def _spec(
+    owner: str,
+    field: str,
+    info: FieldInfo,
+    prefix: str,
+    default_ttl: float,
+    class_key: str | None,
+) -> ParamSpec:
+    params = [m for m in info.metadata if isinstance(m, Param)]
+    if len(params) > 1:
+        raise DeclarationError(f"{owner}.{field}: more than one Param")
+    param = params[0] if params else Param()
+    where = f"{owner}.{field}"
+    try:
+        if param.path is not None:
+            name = join_name(prefix, param.path)
+            if not name.startswith("/"):
+                raise InvalidNameError(f"path {name!r} must begin with '/' (set ssm_prefix?)")
+            check_path(name)
+            name = name.rstrip("/") or "/"
+            shape = _path_item_shape(where, info.annotation)
+        else:
+            name = join_name(prefix, param.name if param.name is not None else field)
+            check_name(name)
+            shape = shape_of(info.annotation)
+    except InvalidNameError as exc:
+        raise DeclarationError(f"{where}: {exc}") from exc
+    return ParamSpec(
+        field=field,
+        name=name,
+        is_path=param.path is not None,
+        ttl=param.ttl if param.ttl is not None else default_ttl,
+        shape=shape,
+        kms_key=param.kms_key if param.kms_key is not None else class_key,
+        required=info.is_required(),
+    )
+
+
+def shape_of(annotation: Any) -> Shape:
+    """How a raw SSM string becomes input for a field of this type."""
+    annotation = _strip_optional(annotation)
+    origin = get_origin(annotation)
+    if origin is not None and origin in _SEQUENCES:
+        args = get_args(annotation)
+        if args and _strip_optional(args[0]) is str and (len(args) == 1 or args[1] is Ellipsis):
+            return "string_list"
+        return "json"
+    if origin is not None and origin in _MAPPINGS:
+        return "json"
+    if _is_union(annotation):
+        return "json" if any(shape_of(a) != "text" for a in get_args(annotation)) else "text"
+    if isinstance(annotation, type) and _is_structured(annotation):
+        return "json"
+    return "text"
+
+
+def _path_item_shape(where: str, annotation: Any) -> Shape:
+    annotation = _strip_optional(annotation)
+    if get_origin(annotation) in _MAPPINGS:
+        args = get_args(annotation)
+        return shape_of(args[1]) if len(args) == 2 else "text"
+    raise DeclarationError(f"{where}: a path= field must be a dict[str, ...], not {annotation!r}")
+
+
+_SEQUENCES = {list, tuple, set, frozenset, Sequence, typing.Sequence, typing.List, typing.Set}  # noqa: UP006
+_MAPPINGS = {dict, Mapping, typing.Mapping, typing.Dict}  # noqa: UP006
+
+
+def _is_union(annotation: Any) -> bool:
+    return get_origin(annotation) in (Union, types.UnionType)
+
+
+def _strip_optional(annotation: Any) -> Any:
+    if _is_union(annotation):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return annotation
+
+
+def _is_structured(cls: type) -> bool:
+    if issubclass(cls, (str, bytes, enum.Enum)):
+        return False
+    return (
+        issubclass(cls, (BaseModel, dict, list, tuple, set, frozenset))
+        or dataclasses.is_dataclass(cls)
+        or typing.is_typeddict(cls)
+    )

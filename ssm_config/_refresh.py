@@ -1,0 +1,77 @@
+"""The refresher: one named daemon thread per live settings instance.
+
+It sleeps on an Event until the earliest key deadline, refreshes what is due in one
+batched round, and goes back to sleep. After a Lambda thaw the wait has already timed
+out, so overdue keys refresh at once while the handler reads the last good values.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from ._store import LiveStore
+
+logger = logging.getLogger("ssm_config")
+
+IDLE_WAIT = 3600.0
+"""Seconds to sleep when there is nothing to refresh (a woken thread re-checks)."""
+ERROR_WAIT = 5.0
+"""Seconds to wait after an unexpected error before the loop tries again."""
+
+
+class Refresher:
+    """Runs :meth:`LiveStore.refresh_due` on a background thread until closed."""
+
+    def __init__(self, store: LiveStore, name: str) -> None:
+        self.store = store
+        self.name = name
+        self._wake = threading.Event()
+        self._closed = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._closed.is_set():
+            return
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Re-check deadlines now (a test advanced the clock, or a config changed)."""
+        self._wake.set()
+
+    def close(self, timeout: float | None = 10.0) -> None:
+        """Stop the thread and wait for it; idempotent, safe from any thread."""
+        self._closed.set()
+        self._wake.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread() and thread.is_alive():
+            thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
+    def restart_in_child(self) -> None:
+        """In a forked child: the parent's thread does not exist here; start our own."""
+        self._wake = threading.Event()
+        was_running = self._thread is not None and not self._closed.is_set()
+        self._thread = None
+        if was_running:
+            self.start()
+
+    def _run(self) -> None:
+        while not self._closed.is_set() and self.store.alive:
+            try:
+                delay = self.store.refresh_due()
+            except Exception:  # the refresher's edge: log, keep serving the last good values
+                logger.exception("ssm_config: refresher %s failed unexpectedly", self.name)
+                delay = ERROR_WAIT
+            if self._closed.is_set():
+                break
+            self._wake.wait(IDLE_WAIT if delay is None else delay)
+            self._wake.clear()
