@@ -5,8 +5,8 @@ from ._declare import Param, SSMSettingsConfigDict
 from ._errors import (
     AccessDeniedError,
     ConfigError,
-    DecryptionError,
     DeclarationError,
+    DecryptionError,
     EndpointError,
     FetchError,
     InvalidNameError,
@@ -21,8 +21,8 @@ from ._settings import SSMSettings
 __all__ = [
     "AccessDeniedError",
     "ConfigError",
-    "DecryptionError",
     "DeclarationError",
+    "DecryptionError",
     "EndpointError",
     "FetchError",
     "InvalidNameError",

@@ -60,7 +60,12 @@ def make_client(
     profile: str | None = None,
     endpoint_url: str | None = None,
 ) -> Any:
-    """A new client with ssm_config's timeouts and retry mode, from the standard environment."""
+    """A new client with ssm_config's timeouts and retry mode, from the standard environment.
+
+    The region is ``region``, else ``AWS_REGION`` (which Lambda, ECS and the AWS CLI v2 use;
+    botocore itself reads only ``AWS_DEFAULT_REGION``), else botocore's own resolution.
+    """
+    region = region or os.environ.get("AWS_REGION") or None
     session = boto3.session.Session(profile_name=profile, region_name=region)
     return session.client(service, endpoint_url=endpoint_url, config=BOTO_CONFIG)  # type: ignore[call-overload]
 

@@ -66,7 +66,9 @@ class Param:
         if self.name is not None and self.path is not None:
             raise InvalidNameError("Param takes a name or a path=, not both")
         if self.ttl is not None and not self.ttl > 0:
-            raise InvalidNameError(f"Param ttl must be a positive number of seconds, got {self.ttl!r}")
+            raise InvalidNameError(
+                f"Param ttl must be a positive number of seconds, got {self.ttl!r}"
+            )
         if self.kms_key is not None and not self.kms_key.strip():
             raise InvalidNameError("Param kms_key must not be empty")
 

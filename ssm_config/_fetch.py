@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
-    ConnectionError as BotoConnectionError,
     HTTPClientError,
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
+)
+from botocore.exceptions import (
+    ConnectionError as BotoConnectionError,
 )
 
 from ._errors import (
@@ -84,8 +86,7 @@ def fetch(client: SSMClient, names: Iterable[str], paths: Iterable[str] = ()) ->
     failures: dict[str, FetchError] = {}
     counter = _Counter()
     jobs: list[Callable[[], None]] = [
-        _partial(_fetch_batch, client, batch, values, failures, counter)
-        for batch in batches(names)
+        _partial(_fetch_batch, client, batch, values, failures, counter) for batch in batches(names)
     ]
     jobs += [
         _partial(_fetch_path, client, path, by_path, failures, counter)
@@ -100,7 +101,9 @@ def fetch(client: SSMClient, names: Iterable[str], paths: Iterable[str] = ()) ->
     return Outcome(values=values, paths=by_path, failures=failures, calls=counter.value)
 
 
-def translate(exc: Exception, name: str | None, action: str = "GetParameters") -> FetchError:
+def translate(  # noqa: PLR0911 - one branch per AWS error family, by design
+    exc: Exception, name: str | None, action: str = "GetParameters"
+) -> FetchError:
     """Map a botocore exception to the most specific ssm_config error."""
     if isinstance(exc, FetchError):
         return exc
@@ -119,9 +122,13 @@ def translate(exc: Exception, name: str | None, action: str = "GetParameters") -
         if code in _NOT_FOUND_CODES:
             return ParameterNotFoundError("parameter not found", name=name, code=code)
         if code in _KMS_CODES or (code.startswith("AccessDenied") and _mentions_kms(message)):
-            return DecryptionError(f"KMS could not decrypt: {code}: {message}", name=name, code=code)
+            return DecryptionError(
+                f"KMS could not decrypt: {code}: {message}", name=name, code=code
+            )
         if code.startswith("AccessDenied") or code in {"UnauthorizedOperation", "Forbidden"}:
-            return AccessDeniedError(f"access denied to ssm:{action}: {message}", name=name, code=code)
+            return AccessDeniedError(
+                f"access denied to ssm:{action}: {message}", name=name, code=code
+            )
         if code in _SERVER_CODES or status >= 500:
             return EndpointError(f"SSM failed on its side ({action}): {code}", name=name, code=code)
         return FetchError(f"SSM refused {action}: {code}: {message}", name=name, code=code)
@@ -230,7 +237,6 @@ class _Counter:
     def add(self, n: int) -> None:
         with self._lock:
             self.value += n
-
 
 
 def _partial(fn: Callable[..., None], *args: Any) -> Callable[[], None]:

@@ -117,7 +117,14 @@ def build_plan(settings_cls: type[BaseModel]) -> Plan:
         raise DeclarationError(f"{settings_cls.__name__}: ssm_max_stale must be positive")
     class_key: str | None = config.get("ssm_kms_key")
     specs = tuple(
-        _spec(settings_cls.__name__, field, info, prefix, default_ttl, class_key)
+        _spec(
+            settings_cls.__name__,
+            field=field,
+            info=info,
+            prefix=prefix,
+            default_ttl=default_ttl,
+            class_key=class_key,
+        )
         for field, info in settings_cls.model_fields.items()
     )
     return Plan(
@@ -131,6 +138,7 @@ def build_plan(settings_cls: type[BaseModel]) -> Plan:
 
 def _spec(
     owner: str,
+    *,
     field: str,
     info: FieldInfo,
     prefix: str,
@@ -145,8 +153,6 @@ def _spec(
     try:
         if param.path is not None:
             name = join_name(prefix, param.path)
-            if not name.startswith("/"):
-                raise InvalidNameError(f"path {name!r} must begin with '/' (set ssm_prefix?)")
             check_path(name)
             name = name.rstrip("/") or "/"
             shape = _path_item_shape(where, info.annotation)

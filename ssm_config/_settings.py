@@ -137,7 +137,9 @@ class SSMSource(PydanticBaseSettingsSource):
                 load.problems.append(Problem(spec.name, spec.field, reason, failure))
                 continue
             try:
-                values[input_key(fields[spec.field], spec.field)] = converted(spec, spec.name, outcome)
+                values[input_key(fields[spec.field], spec.field)] = converted(
+                    spec, spec.name, outcome
+                )
             except ConversionError as exc:
                 load.problems.append(Problem(spec.name, spec.field, str(exc)))
         return values
@@ -180,7 +182,7 @@ class SSMSettings(BaseSettings):
         ConfigError: every parameter that failed to load, each named with its field.
     """
 
-    model_config: ClassVar[SSMSettingsConfigDict] = SSMSettingsConfigDict()  # type: ignore[misc]
+    model_config: ClassVar[SSMSettingsConfigDict] = SSMSettingsConfigDict()
 
     _ssm_live: _Live | None = PrivateAttr(default=None)
     _ssm_secure: frozenset[str] = PrivateAttr(default=frozenset())
@@ -208,20 +210,27 @@ class SSMSettings(BaseSettings):
         if load.problems:
             raise ConfigError(cls.__name__, load.problems) from _first_cause(load.problems)
         if load.outcome is not None and load.client is not None:
-            self._attach(load, _ssm_clock or time.monotonic, own_client=_ssm_client is None)
+            self._attach(
+                load,
+                load.outcome,
+                load.client,
+                _ssm_clock or time.monotonic,
+                own_client=_ssm_client is None,
+            )
 
-    def _attach(self, load: _Load, clock: Clock, *, own_client: bool) -> None:
-        assert load.outcome is not None and load.client is not None
+    def _attach(
+        self, load: _Load, outcome: Outcome, client: SSMClient, clock: Clock, *, own_client: bool
+    ) -> None:
         plan = load.plan
         fields = type(self).model_fields
         store = LiveStore(
             self,
-            plan,
-            load.specs,
+            plan=plan,
+            specs=load.specs,
             raw=load.raw,
             input_keys={f: input_key(info, f) for f, info in fields.items()},
-            outcome=load.outcome,
-            client=load.client,
+            outcome=outcome,
+            client=client,
             clock=clock,
         )
         refresher = None
@@ -254,10 +263,16 @@ class SSMSettings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Init arguments, environment and dotenv override SSM; SSM overrides secret files."""
-        return init_settings, env_settings, dotenv_settings, SSMSource(settings_cls), file_secret_settings
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            SSMSource(settings_cls),
+            file_secret_settings,
+        )
 
     @classmethod
-    def _settings_build_values(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+    def _settings_build_values(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
         values: dict[str, Any] = super()._settings_build_values(*args, **kwargs)
         load = _LOADING.get()
         if load is not None:
@@ -272,7 +287,9 @@ class SSMSettings(BaseSettings):
         return [] if live is None else live.store.refresh()
 
     @overload
-    def ssm_on_change(self, callback: _CallbackT, fields: Iterable[str] | None = None) -> _CallbackT: ...
+    def ssm_on_change(
+        self, callback: _CallbackT, fields: Iterable[str] | None = None
+    ) -> _CallbackT: ...
     @overload
     def ssm_on_change(
         self, callback: None = None, fields: Iterable[str] | None = None
@@ -311,7 +328,12 @@ class SSMSettings(BaseSettings):
         rows = live.store.stats()
         return {
             "fields": {
-                r.field: {"name": r.ssm_name, "version": r.version, "age": r.age, "failures": r.failures}
+                r.field: {
+                    "name": r.ssm_name,
+                    "version": r.version,
+                    "age": r.age,
+                    "failures": r.failures,
+                }
                 for r in rows
             },
             "api_calls": live.store.calls,
@@ -343,7 +365,12 @@ def _fresh_getattribute(self: SSMSettings, name: str) -> Any:
 
 def _construct_offline(self: SSMSettings, values: dict[str, Any]) -> None:
     model = type(self).model_construct(**values)
-    for slot in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__"):
+    for slot in (
+        "__dict__",
+        "__pydantic_fields_set__",
+        "__pydantic_extra__",
+        "__pydantic_private__",
+    ):
         object.__setattr__(self, slot, getattr(model, slot))
 
 

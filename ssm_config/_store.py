@@ -95,6 +95,7 @@ class LiveStore:
     def __init__(
         self,
         target: BaseModel,
+        *,
         plan: Plan,
         specs: Sequence[ParamSpec],
         raw: Mapping[str, Any],
@@ -136,8 +137,6 @@ class LiveStore:
         """Fresh locks: at construction, and in a forked child (a parent's may be held)."""
         self.refresh_lock = threading.Lock()
         self.callbacks_lock = threading.Lock()
-        self.round_done = threading.Condition()
-        self.rounds = 0
 
     # -- scheduling (refresher side) -------------------------------------------------
 
@@ -168,9 +167,6 @@ class LiveStore:
             outcome = fetch(self.client, names, paths)
             self.calls += outcome.calls
             changes = self._apply(wanted, outcome, self.clock())
-        with self.round_done:
-            self.rounds += 1
-            self.round_done.notify_all()
         if changes:
             self._notify(changes)
         return list(changes)
@@ -185,10 +181,6 @@ class LiveStore:
         due = self.due(self.clock())
         if due:
             self.refresh(due)
-        else:
-            with self.round_done:
-                self.rounds += 1
-                self.round_done.notify_all()
         deadline = self.next_deadline()
         return None if deadline is None else max(0.0, deadline - self.clock())
 
@@ -201,14 +193,18 @@ class LiveStore:
             specs = self._by_key[key]
             failure = outcome.failures.get(key)
             if isinstance(failure, ParameterNotFoundError) and state.version is None:
-                keys[key] = replace(state, fetched_at=now, deadline=self._deadline(key, now), failures=0)
+                keys[key] = replace(
+                    state, fetched_at=now, deadline=self._deadline(key, now), failures=0
+                )
                 continue
             if failure is not None:
                 keys[key] = self._failed(state, now, failure.reason)
                 continue
             version = _version_of(key, outcome)
             if version == state.version:
-                keys[key] = replace(state, fetched_at=now, deadline=self._deadline(key, now), failures=0)
+                keys[key] = replace(
+                    state, fetched_at=now, deadline=self._deadline(key, now), failures=0
+                )
                 continue
             trial = dict(candidate)
             try:
@@ -305,7 +301,9 @@ class LiveStore:
         with self.callbacks_lock:
             callbacks = list(self._callbacks)
         for callback, fields in callbacks:
-            selected = changes if fields is None else {f: c for f, c in changes.items() if f in fields}
+            selected = (
+                changes if fields is None else {f: c for f, c in changes.items() if f in fields}
+            )
             if not selected:
                 continue
             try:
@@ -326,7 +324,9 @@ def _version_of(key: str, outcome: Outcome) -> Hashable:
 
 def _secure(key: str, outcome: Outcome) -> bool:
     items: Iterable[Fetched] = (
-        outcome.paths[key].values() if key in outcome.paths else filter(None, [outcome.values.get(key)])
+        outcome.paths[key].values()
+        if key in outcome.paths
+        else filter(None, [outcome.values.get(key)])
     )
     return any(item.type == "SecureString" for item in items)
 
@@ -341,7 +341,7 @@ def converted(spec: ParamSpec, key: str, outcome: Outcome) -> Any:
 def _same(a: Any, b: Any) -> bool:
     try:
         return bool(a == b)
-    except Exception:  # exotic __eq__: treat as changed
+    except Exception:  # noqa: BLE001 - a user type's __eq__ may raise anything: count as changed
         return False
 
 

@@ -1,0 +1,49 @@
+"""The public surface: exactly the SPEC's names, sorted, each importable."""
+
+from __future__ import annotations
+
+import ssm_config
+
+SPEC_NAMES = {
+    "Param",
+    "SSMSettings",
+    "SSMSettingsConfigDict",
+    "SSMConfigError",
+    "ConfigError",
+    "get_parameter",
+    "get_parameters_by_path",
+}
+
+
+def test_all_is_sorted_and_complete() -> None:
+    """__all__ is sorted, resolves, and contains every name SPEC.md promises."""
+    assert ssm_config.__all__ == sorted(ssm_config.__all__)
+    assert set(ssm_config.__all__) >= SPEC_NAMES
+    for name in ssm_config.__all__:
+        assert getattr(ssm_config, name) is not None
+
+
+def test_every_error_has_one_root() -> None:
+    """Every exported exception derives from SSMConfigError."""
+    errors = [
+        v for v in vars(ssm_config).values() if isinstance(v, type) and issubclass(v, Exception)
+    ]
+    assert errors
+    assert all(issubclass(e, ssm_config.SSMConfigError) for e in errors)
+    assert issubclass(ssm_config.ConfigError, ssm_config.SSMConfigError)
+
+
+def test_import_pulls_no_optional_dependency() -> None:
+    """`import ssm_config` imports only boto3, pydantic-settings and cachetools."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, ssm_config, ssm_config.cli; "
+        "bad = [m for m in ('yaml', 'moto', 'flask', 'rich') if m in sys.modules]; "
+        "print(bad)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
