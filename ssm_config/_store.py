@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger("ssm_config")
 
 JITTER = 0.05
-"""A deadline falls in ``[ttl * (1 - JITTER), ttl]`` after a fetch: fleets do not lock-step."""
+"""A deadline falls in ``[ttl * (1 - JITTER), ttl]`` after a fetch, the factor drawn once per
+round: processes started together drift apart, while keys fetched together stay together.
+A round also takes keys due within ``JITTER * ttl``, so near-due keys share its calls."""
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 300.0
 
@@ -45,6 +47,8 @@ class KeyState:
     Attributes:
         key: the name (with selector) or path as requested.
         version: SSM's version (for a path, every (name, version) under it); None if absent.
+        stamp: what identifies the value: version and modification time (a parameter
+            deleted and created again starts over at version 1).
         fetched_at: clock time of the last answer from SSM for this key.
         deadline: clock time the key is next due.
         failures: refreshes in a row that did not produce a good value.
@@ -53,6 +57,7 @@ class KeyState:
 
     key: str
     version: Hashable
+    stamp: Hashable
     fetched_at: float
     deadline: float
     failures: int = 0
@@ -122,10 +127,12 @@ class LiveStore:
         self._callbacks: list[tuple[Callback, frozenset[str] | None]] = []
         self.init_locks()
         now = clock()
+        self._factor = self._draw()
         self.keys: dict[str, KeyState] = {
             key: KeyState(
                 key=key,
                 version=_version_of(key, outcome),
+                stamp=_stamp_of(key, outcome),
                 fetched_at=now,
                 deadline=self._deadline(key, now),
                 secure=_secure(key, outcome),
@@ -141,14 +148,23 @@ class LiveStore:
     # -- scheduling (refresher side) -------------------------------------------------
 
     def due(self, now: float) -> list[str]:
-        return [k for k, s in self.keys.items() if s.deadline <= now]
+        """Keys past their deadline, plus (if any are) those due within their jitter window."""
+        keys = self.keys
+        if not any(s.deadline <= now for s in keys.values()):
+            return []
+        return [k for k, s in keys.items() if s.deadline <= now + JITTER * self._ttl(k)]
 
     def next_deadline(self) -> float | None:
         return min((s.deadline for s in self.keys.values()), default=None)
 
+    def _ttl(self, key: str) -> float:
+        return min(spec.ttl for spec in self._by_key[key])
+
+    def _draw(self) -> float:
+        return 1.0 - self.rng.uniform(0.0, JITTER)
+
     def _deadline(self, key: str, now: float) -> float:
-        ttl = min(spec.ttl for spec in self._by_key[key])
-        return now + ttl * (1.0 - self.rng.uniform(0.0, JITTER))
+        return now + self._ttl(key) * self._factor
 
     def _retry_at(self, key: str, now: float, failures: int) -> float:
         delay = min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** (failures - 1))
@@ -185,6 +201,7 @@ class LiveStore:
         return None if deadline is None else max(0.0, deadline - self.clock())
 
     def _apply(self, wanted: Sequence[str], outcome: Outcome, now: float) -> Changes:
+        self._factor = self._draw()
         keys = dict(self.keys)
         candidate = dict(self._raw)
         validated: dict[str, Any] | None = None
@@ -200,8 +217,8 @@ class LiveStore:
             if failure is not None:
                 keys[key] = self._failed(state, now, failure.reason)
                 continue
-            version = _version_of(key, outcome)
-            if version == state.version:
+            version, stamp = _version_of(key, outcome), _stamp_of(key, outcome)
+            if stamp == state.stamp:
                 keys[key] = replace(
                     state, fetched_at=now, deadline=self._deadline(key, now), failures=0
                 )
@@ -218,6 +235,7 @@ class LiveStore:
             keys[key] = KeyState(
                 key=key,
                 version=version,
+                stamp=stamp,
                 fetched_at=now,
                 deadline=self._deadline(key, now),
                 secure=_secure(key, outcome),
@@ -312,7 +330,7 @@ class LiveStore:
                 logger.exception("ssm_config: on-change callback %r raised", callback)
 
 
-_NO_STATE = KeyState(key="", version=None, fetched_at=0.0, deadline=0.0)
+_NO_STATE = KeyState(key="", version=None, stamp=None, fetched_at=0.0, deadline=0.0)
 
 
 def _version_of(key: str, outcome: Outcome) -> Hashable:
@@ -320,6 +338,13 @@ def _version_of(key: str, outcome: Outcome) -> Hashable:
         return tuple(sorted((n, f.version) for n, f in outcome.paths[key].items()))
     item = outcome.values.get(key)
     return None if item is None else item.version
+
+
+def _stamp_of(key: str, outcome: Outcome) -> Hashable:
+    if key in outcome.paths:
+        return tuple(sorted((n, f.version, f.last_modified) for n, f in outcome.paths[key].items()))
+    item = outcome.values.get(key)
+    return None if item is None else (item.version, item.last_modified)
 
 
 def _secure(key: str, outcome: Outcome) -> bool:

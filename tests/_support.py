@@ -28,29 +28,48 @@ class Recorder:
         return [list(p.get("Names", [])) for name, p in self.calls if name == operation]
 
 
+class Fault(list[list[str]]):
+    """The calls an injected fault refused (names of each), until :meth:`stop`."""
+
+    active = True
+
+    def stop(self) -> None:
+        """SSM answers well again."""
+        self.active = False
+
+
 def deny(
     client: Any, names: set[str], code: str = "AccessDeniedException", message: str = ""
-) -> None:
+) -> Fault:
     """Make ``client`` fail GetParameters/GetParameter calls that include any of ``names``.
 
     The error is raised by botocore's own event hook before the request is sent, as IAM
     would refuse it; everything after that (translation, batch splitting) is our code.
-    Returns the list of refused calls' names, filled as calls are refused.
     """
-    refused: list[list[str]] = []
+    error = ClientError(
+        {
+            "Error": {"Code": code, "Message": message or f"not authorized: {code}"},
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        },
+        "GetParameters",
+    )
+    return _inject(client, error, names)
+
+
+def fail_with(client: Any, error: Exception) -> Fault:
+    """Make every GetParameters/GetParameter call of ``client`` raise ``error`` (an outage)."""
+    return _inject(client, error, None)
+
+
+def _inject(client: Any, error: Exception, names: set[str] | None) -> Fault:
+    fault = Fault()
 
     def handler(model: Any, params: dict[str, Any], **_: Any) -> None:
-        asked = set(params.get("Names", [])) | {params.get("Name")}
-        if asked & names:
-            refused.append(sorted(n for n in asked if n))
-            raise ClientError(
-                {
-                    "Error": {"Code": code, "Message": message or f"not authorized: {code}"},
-                    "ResponseMetadata": {"HTTPStatusCode": 400},
-                },
-                model.name,
-            )
+        asked = {n for n in [*params.get("Names", []), params.get("Name")] if n}
+        if fault.active and (names is None or asked & names):
+            fault.append(sorted(asked))
+            raise error
 
     client.meta.events.register("before-parameter-build.ssm.GetParameters", handler)
     client.meta.events.register("before-parameter-build.ssm.GetParameter", handler)
-    return refused
+    return fault
