@@ -78,12 +78,7 @@ def policy_for(
             declared, a malformed region/account/partition or key, or a key given as an
             alias that ``kms_keys`` does not resolve.
     """
-    if region != "*" and not _REGION.fullmatch(region):
-        raise DeclarationError(f"region {region!r}: expected e.g. 'us-east-1', or '*'")
-    if account != "*" and not _ACCOUNT.fullmatch(account):
-        raise DeclarationError(f"account {account!r}: expected 12 digits, or '*'")
-    if not _PARTITION.fullmatch(partition):
-        raise DeclarationError(f"partition {partition!r}: expected e.g. 'aws' or 'aws-cn'")
+    check_target(region, account, partition)
     target = Target(
         region=region,
         account=account,
@@ -91,6 +86,21 @@ def policy_for(
         dns_suffix=_DNS_SUFFIX.get(partition, "amazonaws.com"),
     )
     return build_document(settings_classes, target, kms_keys or {})
+
+
+def check_target(region: str | None, account: str | None, partition: str | None) -> None:
+    """Raise DeclarationError unless each given value can stand in an ARN."""
+    if region is not None and region != "*" and not _REGION.fullmatch(region):
+        raise DeclarationError(f"region {region!r}: expected e.g. 'us-east-1', or '*'")
+    if account is not None and account != "*" and not _ACCOUNT.fullmatch(account):
+        raise DeclarationError(f"account {account!r}: expected 12 digits, or '*'")
+    if partition is not None and not _PARTITION.fullmatch(partition):
+        raise DeclarationError(f"partition {partition!r}: expected e.g. 'aws' or 'aws-cn'")
+
+
+def is_alias(key: str) -> bool:
+    """Whether a declared KMS key is an alias (``alias/x`` or an alias ARN)."""
+    return _ALIAS.fullmatch(key) is not None
 
 
 @dataclass(frozen=True, slots=True)
