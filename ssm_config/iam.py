@@ -98,9 +98,13 @@ def check_target(region: str | None, account: str | None, partition: str | None)
         raise DeclarationError(f"partition {partition!r}: expected e.g. 'aws' or 'aws-cn'")
 
 
-def is_alias(key: str) -> bool:
-    """Whether a declared KMS key is an alias (``alias/x`` or an alias ARN)."""
-    return _ALIAS.fullmatch(key) is not None
+def needs_resolving(key: str) -> bool:
+    """Whether a declared KMS key is an alias (other than ``aws/ssm``) IAM cannot use."""
+    return _ALIAS.fullmatch(key) is not None and not _is_aws_managed_ssm(key)
+
+
+def _is_aws_managed_ssm(key: str) -> bool:
+    return key == AWS_MANAGED_SSM_KEY or key.endswith(":" + AWS_MANAGED_SSM_KEY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +230,7 @@ def _key_arn(spec: ParamSpec, target: Target, kms_keys: Mapping[str, str | None]
                 f"kms key {key!r} resolved to {resolved!r}, which is not a key ARN"
             )
         return resolved
-    if key == AWS_MANAGED_SSM_KEY or key.endswith(":" + AWS_MANAGED_SSM_KEY):
+    if _is_aws_managed_ssm(key):
         return None
     if _KEY_ARN.fullmatch(key):
         return key

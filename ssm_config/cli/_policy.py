@@ -19,7 +19,7 @@ from .._errors import AccessDeniedError, FetchError
 from .._policy_render import FORMATS, Format, placeholders, render
 from .._policy_targets import classes_of_target, functions_of_template
 from .._settings import SSMSettings, plan_of
-from ..iam import build_document, check_target, is_alias
+from ..iam import build_document, check_target, needs_resolving
 
 _PROG = "ssm-config"
 
@@ -108,7 +108,7 @@ def _resolve_keys(
             for classes in groups
             for cls in classes
             for spec in plan_of(cls).specs
-            if spec.kms_key is not None and is_alias(spec.kms_key.strip())
+            if spec.kms_key is not None and needs_resolving(spec.kms_key.strip())
         }
     )
     if not aliases:
