@@ -31,13 +31,14 @@ PSEUDO_ARN = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Run from the repository root; forget sys.path entries and modules a test imported."""
+    """Run from the repository root; forget sys.path entries and fixture modules imported."""
     monkeypatch.chdir(ROOT)
     monkeypatch.setattr(sys, "path", list(sys.path))
     before = set(sys.modules)
     yield
     for name in set(sys.modules) - before:
-        del sys.modules[name]
+        if str(getattr(sys.modules[name], "__file__", "")).startswith(str(FIXTURES)):
+            del sys.modules[name]
 
 
 @pytest.fixture
@@ -290,3 +291,18 @@ def test_key_id_needs_no_resolving(capsys: pytest.CaptureFixture[str], no_aws: l
     code, out, _ = _run(capsys, "tests.iam_fixtures.configs:CustomerKey", "--resolve-keys")
     assert (code, no_aws) == (0, [])
     assert json.loads(out)["Statement"][0]["Resource"] == [f"arn:aws:kms:*:*:key/{KEY_ID}"]
+
+
+def test_missing_pyyaml_is_one_line_naming_the_extra(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without PyYAML, YAML output says which pip install to run instead of a traceback."""
+    monkeypatch.setitem(sys.modules, "yaml", None)
+    code, _, err = _run(
+        capsys, "tests.iam_fixtures.configs:ThreeNames", "--format", "cloudformation"
+    )
+    assert code == 1
+    assert err == (
+        "ssm-config: error: templates and --format cloudformation need PyYAML: "
+        "pip install 'ssm-config[cli]'\n"
+    )

@@ -15,7 +15,7 @@ from typing import Any, cast
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .._client import make_client
-from .._errors import AccessDeniedError, FetchError
+from .._errors import AccessDeniedError, FetchError, SSMConfigError
 from .._policy_render import FORMATS, Format, placeholders, render
 from .._policy_targets import classes_of_target, functions_of_template
 from .._settings import SSMSettings, plan_of
@@ -75,6 +75,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     fmt = cast(Format, args.format)
+    if fmt == "cloudformation" or args.template is not None:
+        _require_yaml()
     check_target(args.policy_region, args.policy_account, args.policy_partition)
     target = placeholders(fmt, args.policy_region, args.policy_account, args.policy_partition)
     if args.template is not None:
@@ -91,6 +93,15 @@ def run(args: argparse.Namespace) -> int:
     }
     print(render(fmt, documents, keyed=args.template is not None))
     return 0
+
+
+def _require_yaml() -> None:
+    try:
+        import yaml  # noqa: F401, PLC0415 - optional: only templates and YAML output need it
+    except ImportError:
+        raise SSMConfigError(
+            "templates and --format cloudformation need PyYAML: pip install 'ssm-config[cli]'"
+        ) from None
 
 
 def _single_name(classes: tuple[type[SSMSettings], ...]) -> str:
