@@ -20,6 +20,7 @@ from .iam_fixtures.configs import (
     PathConfig,
     PrefixMix,
     SecretRef,
+    SecretUnderKey,
     ThreeNames,
 )
 from .iam_fixtures.lint import findings
@@ -122,6 +123,22 @@ def test_secrets_manager_reference() -> None:
         },
         _read("/aws/reference/secretsmanager/prod/db"),
     )
+
+
+def test_secret_under_a_customer_key_is_decrypted_through_secrets_manager() -> None:
+    """A key on a Secrets Manager reference is scoped to Secrets Manager and the secret's ARN."""
+    secret_arn = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:prod/db-??????"
+    kms = _exact(SecretUnderKey)["Statement"][0]
+    assert kms == {
+        "Sid": f"KmsDecryptViaSecretsManager{KEY_ID.replace('-', '')}",
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt"],
+        "Resource": [KEY_ARN],
+        "Condition": {
+            "StringEquals": {"kms:ViaService": [f"secretsmanager.{REGION}.amazonaws.com"]},
+            "StringLike": {"kms:EncryptionContext:SecretARN": [secret_arn]},
+        },
+    }
 
 
 def test_wildcard_region_and_account() -> None:
@@ -256,7 +273,7 @@ def test_output_is_deterministic_and_sorted() -> None:
         assert statement["Resource"] == sorted(statement["Resource"])
 
 
-ALL = (ThreeNames, PrefixMix, PathConfig, CustomerKey, ClassKey, SecretRef)
+ALL = (ThreeNames, PrefixMix, PathConfig, CustomerKey, ClassKey, SecretRef, SecretUnderKey)
 
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)

@@ -75,3 +75,13 @@ class AliasKey(SSMSettings):
     model_config = SSMSettingsConfigDict(ssm_refresh="off")
 
     api_key: Annotated[SecretStr, Param("/orders/api-key", kms_key="alias/orders")]
+
+
+class SecretUnderKey(SSMSettings):
+    """A Secrets Manager reference whose secret is encrypted with a customer key."""
+
+    model_config = SSMSettingsConfigDict(ssm_refresh="off")
+
+    db_credentials: Annotated[
+        SecretStr, Param("/aws/reference/secretsmanager/prod/db", kms_key=KEY_ID)
+    ]
