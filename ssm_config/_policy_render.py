@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from .iam import Target
+from .iam import Target, dns_suffix
 
 Format = Literal["json", "cloudformation", "terraform"]
 FORMATS: tuple[Format, ...] = ("json", "cloudformation", "terraform")
@@ -32,7 +32,6 @@ _TF_SOURCES = {
     "partition": ("aws_partition", "${data.aws_partition.current.partition}"),
     "dns_suffix": ("aws_partition", "${data.aws_partition.current.dns_suffix}"),
 }
-_DNS_SUFFIX = {"aws-cn": "amazonaws.com.cn"}
 
 
 def placeholders(
@@ -45,12 +44,10 @@ def placeholders(
     given = {"region": region, "account": account, "partition": partition}
     if fmt == "json":
         part = partition or "aws"
-        return Target(region or "*", account or "*", part, _DNS_SUFFIX.get(part, "amazonaws.com"))
+        return Target(region or "*", account or "*", part, dns_suffix(part))
     late = _CFN if fmt == "cloudformation" else {k: v[1] for k, v in _TF_SOURCES.items()}
     values = {k: (v if v is not None else late[k]) for k, v in given.items()}
-    suffix = (
-        late["dns_suffix"] if partition is None else _DNS_SUFFIX.get(partition, "amazonaws.com")
-    )
+    suffix = late["dns_suffix"] if partition is None else dns_suffix(partition)
     return Target(values["region"], values["account"], values["partition"], suffix)
 
 

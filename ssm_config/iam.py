@@ -83,7 +83,7 @@ def policy_for(
         region=region,
         account=account,
         partition=partition,
-        dns_suffix=_DNS_SUFFIX.get(partition, "amazonaws.com"),
+        dns_suffix=dns_suffix(partition),
     )
     return build_document(settings_classes, target, kms_keys or {})
 
@@ -96,6 +96,11 @@ def check_target(region: str | None, account: str | None, partition: str | None)
         raise DeclarationError(f"account {account!r}: expected 12 digits, or '*'")
     if partition is not None and not _PARTITION.fullmatch(partition):
         raise DeclarationError(f"partition {partition!r}: expected e.g. 'aws' or 'aws-cn'")
+
+
+def dns_suffix(partition: str) -> str:
+    """The service domain of a partition, as it appears in ``kms:ViaService``."""
+    return _DNS_SUFFIX.get(partition, "amazonaws.com")
 
 
 def needs_resolving(key: str) -> bool:
