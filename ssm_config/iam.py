@@ -1,0 +1,281 @@
+"""``policy_for``: the least-privilege IAM policy that lets a function load settings classes.
+
+The policy is computed from the same plan the loader uses (:func:`ssm_config._settings.plan_of`),
+so what a function reads and what it may read cannot drift apart. It grants exactly what
+the loader calls, and nothing more:
+
+* ``ssm:GetParameters`` (batched loads) and ``ssm:GetParameter`` on the ARN of every
+  declared name, selectors stripped;
+* ``ssm:GetParametersByPath`` on the path ARN itself, only for ``Param(path=...)`` fields
+  (SSM authorises that call against the path, and the loader never reads the names
+  under a path one by one, so ``path/*`` is never granted);
+* ``secretsmanager:GetSecretValue`` on the secret behind a
+  ``/aws/reference/secretsmanager/...`` name;
+* ``kms:Decrypt`` on each declared customer-managed key, only through SSM
+  (``kms:ViaService``) and only for the declared parameters
+  (``kms:EncryptionContext:PARAMETER_ARN``, the encryption context SSM uses); a key
+  behind a Secrets Manager reference is scoped the same way with Secrets Manager's
+  ``SecretARN`` context. The AWS-managed ``aws/ssm`` key needs no statement.
+
+Pure: no AWS calls. A key declared by alias cannot be an IAM resource; pass
+``kms_keys={alias: key_arn}`` (what ``ssm-config policy --resolve-keys`` does).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from ._declare import SECRETS_MANAGER_PREFIX
+from ._errors import DeclarationError
+from ._plan import ParamSpec
+from ._settings import SSMSettings, plan_of
+
+__all__ = ["policy_for"]
+
+POLICY_VERSION = "2012-10-17"
+AWS_MANAGED_SSM_KEY = "alias/aws/ssm"
+
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
+_ACCOUNT = re.compile(r"\d{12}")
+_PARTITION = re.compile(r"aws(-[a-z]+)*")
+_KEY_ID = re.compile(r"(mrk-[0-9a-f]{32}|[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})")
+_KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/" + _KEY_ID.pattern)
+_ALIAS = re.compile(r"(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:)?alias/[A-Za-z0-9/_-]+")
+_DNS_SUFFIX = {"aws-cn": "amazonaws.com.cn"}
+_ARN_RANDOM_TAIL = "-??????"
+"""Secrets Manager appends a hyphen and six random characters to every secret's ARN."""
+
+
+def policy_for(
+    *settings_classes: type[SSMSettings],
+    region: str = "*",
+    account: str = "*",
+    partition: str = "aws",
+    kms_keys: Mapping[str, str | None] | None = None,
+) -> dict[str, Any]:
+    """The least-privilege IAM policy document that lets a function load ``settings_classes``.
+
+    Args:
+        *settings_classes: the :class:`~ssm_config.SSMSettings` subclasses the function loads.
+        region: the region in ARNs and ``kms:ViaService``; ``"*"`` for any.
+        account: the 12-digit account id in ARNs; ``"*"`` for any.
+        partition: ``aws``, ``aws-cn``, ``aws-us-gov``, ...
+        kms_keys: declared key (as written in ``kms_key=``/``ssm_kms_key``) -> its key
+            ARN, or ``None`` for an AWS-managed key that needs no statement. Needed for
+            keys declared by alias.
+
+    Returns:
+        A policy document (``Version`` and ``Statement``), statements sorted by ``Sid``
+        and every list sorted, so the same declarations always give the same document.
+
+    Raises:
+        DeclarationError: no class, something that is not an SSMSettings class, nothing
+            declared, a malformed region/account/partition or key, or a key given as an
+            alias that ``kms_keys`` does not resolve.
+    """
+    check_target(region, account, partition)
+    target = Target(
+        region=region,
+        account=account,
+        partition=partition,
+        dns_suffix=dns_suffix(partition),
+    )
+    return build_document(settings_classes, target, kms_keys or {})
+
+
+def check_target(region: str | None, account: str | None, partition: str | None) -> None:
+    """Raise DeclarationError unless each given value can stand in an ARN."""
+    if region is not None and region != "*" and not _REGION.fullmatch(region):
+        raise DeclarationError(f"region {region!r}: expected e.g. 'us-east-1', or '*'")
+    if account is not None and account != "*" and not _ACCOUNT.fullmatch(account):
+        raise DeclarationError(f"account {account!r}: expected 12 digits, or '*'")
+    if partition is not None and not _PARTITION.fullmatch(partition):
+        raise DeclarationError(f"partition {partition!r}: expected e.g. 'aws' or 'aws-cn'")
+
+
+def dns_suffix(partition: str) -> str:
+    """The service domain of a partition, as it appears in ``kms:ViaService``."""
+    return _DNS_SUFFIX.get(partition, "amazonaws.com")
+
+
+def needs_resolving(key: str) -> bool:
+    """Whether a declared KMS key is an alias (other than ``aws/ssm``) IAM cannot use."""
+    return _ALIAS.fullmatch(key) is not None and not _is_aws_managed_ssm(key)
+
+
+def _is_aws_managed_ssm(key: str) -> bool:
+    return key == AWS_MANAGED_SSM_KEY or key.endswith(":" + AWS_MANAGED_SSM_KEY)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where the policy applies: the ARN segments and the partition's DNS suffix.
+
+    Renderers pass placeholders (``${AWS::Region}``, a Terraform data source) here; they
+    are taken as concrete values, so conditions on them use exact matching.
+    """
+
+    region: str
+    account: str
+    partition: str
+    dns_suffix: str
+
+    def arn(self, service: str, resource: str) -> str:
+        return f"arn:{self.partition}:{service}:{self.region}:{self.account}:{resource}"
+
+    def parameter_arn(self, name: str) -> str:
+        return self.arn("ssm", "parameter/" + name.lstrip("/"))
+
+    def secret_arn(self, name: str) -> str:
+        return self.arn("secretsmanager", f"secret:{name}{_ARN_RANDOM_TAIL}")
+
+    def key_arn(self, key_id: str) -> str:
+        return self.arn("kms", f"key/{key_id}")
+
+    def via(self, service: str) -> str:
+        return f"{service}.{self.region}.{self.dns_suffix}"
+
+
+@dataclass
+class _Grants:
+    """What the specs need, as ARNs, before it is laid out as statements."""
+
+    names: set[str] = field(default_factory=set)
+    paths: set[str] = field(default_factory=set)
+    secrets: set[str] = field(default_factory=set)
+    # key ARN -> (service the key is used through, its context key) -> ARNs in that context
+    decrypt: dict[str, dict[tuple[str, str], set[str]]] = field(default_factory=dict)
+
+    def add(self, spec: ParamSpec, target: Target, kms_keys: Mapping[str, str | None]) -> None:
+        bare = spec.bare_name
+        if bare.startswith(SECRETS_MANAGER_PREFIX):
+            secret_arn = target.secret_arn(bare[len(SECRETS_MANAGER_PREFIX) :])
+            self.secrets.add(secret_arn)
+            self.names.add(target.parameter_arn(bare))
+            context = ("secretsmanager", "SecretARN"), secret_arn
+        elif spec.is_path:
+            self.paths.add(target.parameter_arn(bare))
+            context = ("ssm", "PARAMETER_ARN"), target.parameter_arn(bare.rstrip("/") + "/*")
+        else:
+            self.names.add(target.parameter_arn(bare))
+            context = ("ssm", "PARAMETER_ARN"), target.parameter_arn(bare)
+        key_arn = _key_arn(spec, target, kms_keys)
+        if key_arn is not None:
+            via, arn = context
+            self.decrypt.setdefault(key_arn, {}).setdefault(via, set()).add(arn)
+
+
+def build_document(
+    settings_classes: Iterable[type[BaseModel]],
+    target: Target,
+    kms_keys: Mapping[str, str | None],
+) -> dict[str, Any]:
+    """The policy of ``settings_classes`` for ``target`` (see :func:`policy_for`)."""
+    grants = _Grants()
+    for spec in _specs_of(settings_classes):
+        grants.add(spec, target, kms_keys)
+    statements: list[dict[str, Any]] = []
+    if grants.names:
+        actions = ["ssm:GetParameter", "ssm:GetParameters"]
+        statements.append(_allow("SsmGetParameters", actions, grants.names))
+    if grants.paths:
+        statements.append(
+            _allow("SsmGetParametersByPath", ["ssm:GetParametersByPath"], grants.paths)
+        )
+    if grants.secrets:
+        actions = ["secretsmanager:GetSecretValue"]
+        statements.append(_allow("SecretsManagerGetSecretValue", actions, grants.secrets))
+    sids: set[str] = set()
+    for key_arn, uses in sorted(grants.decrypt.items()):
+        for (service, context_key), arns in sorted(uses.items()):
+            sid = _unique(_decrypt_sid(service, key_arn), sids)
+            conditions = {
+                "kms:ViaService": [target.via(service)],
+                f"kms:EncryptionContext:{context_key}": sorted(arns),
+            }
+            statement = _allow(sid, ["kms:Decrypt"], [key_arn])
+            statement["Condition"] = _condition(conditions)
+            statements.append(statement)
+    statements.sort(key=lambda s: str(s["Sid"]))
+    return {"Version": POLICY_VERSION, "Statement": statements}
+
+
+def _specs_of(settings_classes: Iterable[type[BaseModel]]) -> list[ParamSpec]:
+    classes = list(settings_classes)
+    if not classes:
+        raise DeclarationError("policy_for needs at least one SSMSettings class")
+    specs: list[ParamSpec] = []
+    for cls in classes:
+        if not (isinstance(cls, type) and issubclass(cls, SSMSettings)):
+            raise DeclarationError(f"policy_for takes SSMSettings classes, not {cls!r}")
+        specs += plan_of(cls).specs
+    if not specs:
+        names = ", ".join(c.__name__ for c in classes)
+        raise DeclarationError(f"{names}: declares no SSM parameter, so there is nothing to grant")
+    return specs
+
+
+def _key_arn(spec: ParamSpec, target: Target, kms_keys: Mapping[str, str | None]) -> str | None:
+    """The ARN of the spec's customer-managed key; None when it has none or it is AWS-managed."""
+    declared = spec.kms_key
+    if declared is None:
+        return None
+    key = declared.strip()
+    if key in kms_keys:
+        resolved = kms_keys[key]
+        if resolved is None:
+            return None
+        if not _KEY_ARN.fullmatch(resolved):
+            raise DeclarationError(
+                f"kms key {key!r} resolved to {resolved!r}, which is not a key ARN"
+            )
+        return resolved
+    if _is_aws_managed_ssm(key):
+        return None
+    if _KEY_ARN.fullmatch(key):
+        return key
+    if _KEY_ID.fullmatch(key):
+        return target.key_arn(key)
+    if _ALIAS.fullmatch(key):
+        raise DeclarationError(
+            f"field {spec.field!r} ({spec.name}): KMS key {key!r} is an alias, which IAM cannot "
+            "use as a resource for kms:Decrypt; declare the key ARN or key id, or resolve "
+            "aliases with `ssm-config policy --resolve-keys` (policy_for(..., kms_keys=...))"
+        )
+    raise DeclarationError(
+        f"field {spec.field!r} ({spec.name}): KMS key {key!r} is not a key ARN, key id or alias"
+    )
+
+
+def _allow(sid: str, actions: Iterable[str], resources: Iterable[str]) -> dict[str, Any]:
+    return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": sorted(resources)}
+
+
+def _condition(conditions: Mapping[str, list[str]]) -> dict[str, dict[str, list[str]]]:
+    """Exact matching, except for values with IAM wildcards (``*``, ``?``): StringLike."""
+    block: dict[str, dict[str, list[str]]] = {}
+    for key, values in conditions.items():
+        wild = any("*" in v or "?" in v for v in values)
+        block.setdefault("StringLike" if wild else "StringEquals", {})[key] = values
+    return {op: block[op] for op in sorted(block)}
+
+
+def _decrypt_sid(service: str, key_arn: str) -> str:
+    """Stable across runs and additions: named after the key id, not a position."""
+    key_id = key_arn.rpartition("/")[2]
+    via = "ViaSecretsManager" if service == "secretsmanager" else ""
+    return "KmsDecrypt" + via + re.sub(r"[^A-Za-z0-9]", "", key_id)
+
+
+def _unique(sid: str, taken: set[str]) -> str:
+    candidate, n = sid, 1
+    while candidate in taken:  # one key id in two regions or accounts
+        n += 1
+        candidate = f"{sid}{n}"
+    taken.add(candidate)
+    return candidate

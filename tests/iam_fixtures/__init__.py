@@ -1,0 +1,1 @@
+"""Settings classes, handler modules and templates the IAM policy tests generate policies for."""

@@ -1,0 +1,6 @@
+"""A handler that declares no settings."""
+
+
+def main(event: object, context: object) -> str:
+    """Return a constant."""
+    return "ok"
