@@ -176,14 +176,24 @@ def _fetch_batch(
         return
     counter.add(1 + retries_of(response))
     requested = {_bare(n): n for n in batch}
+    answered: dict[str, Fetched] = {}
+    strays: list[Mapping[str, Any]] = []
     for item in response.get("Parameters", []):
         selector = item.get("Selector")
         key = f"{item['Name']}:{selector.lstrip(':')}" if selector else requested.get(item["Name"])
-        if key is None:
-            key = item["Name"]
-        values[key] = _fetched(item)
+        if key is not None and key in batch:
+            answered[key] = _fetched(item)
+        else:
+            strays.append(item)
     for name in response.get("InvalidParameters", []):
         failures[name] = ParameterNotFoundError("parameter not found", name=name)
+    unanswered = [n for n in batch if n not in answered and n not in failures]
+    if len(unanswered) == 1 and len(strays) == 1:
+        # Some endpoints name a Secrets Manager reference by the secret's own name.
+        answered[unanswered.pop()] = _fetched(strays[0])
+    for name in unanswered:
+        failures[name] = FetchError("SSM's answer did not include this parameter", name=name)
+    values.update(answered)
 
 
 def _fetch_path(

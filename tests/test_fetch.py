@@ -122,3 +122,31 @@ def test_throttling_fails_the_batch_without_splitting(ssm: Any) -> None:
     outcome = fetch(ssm, names)
     assert all(isinstance(outcome.failures[n], ThrottledError) for n in names)
     assert refused == [sorted(names)]
+
+
+def test_every_name_asked_is_answered_or_failed(ssm: Any) -> None:
+    """A response that leaves a name out becomes a typed failure, never a missing key."""
+    _put(ssm, 2)
+
+    def drop_one(parsed: dict[str, Any], **_: Any) -> None:
+        parsed["Parameters"] = [p for p in parsed["Parameters"] if p["Name"] != "/app/p01"]
+
+    ssm.meta.events.register("after-call.ssm.GetParameters", drop_one)
+    outcome = fetch(ssm, ["/app/p00", "/app/p01"])
+    assert set(outcome.values) == {"/app/p00"}
+    assert (
+        str(outcome.failures["/app/p01"]) == "/app/p01: SSM's answer did not include this parameter"
+    )
+
+
+def test_a_renamed_answer_maps_back_when_unambiguous(ssm: Any) -> None:
+    """One unmatched answer for one unmatched name (a Secrets Manager reference) maps back."""
+    ssm.put_parameter(Name="/app/real", Value="v", Type="String")
+    ref = "/aws/reference/secretsmanager/app-secret"
+
+    def rename(params: dict[str, Any], **_: Any) -> None:
+        params["Names"] = ["/app/real" if n == ref else n for n in params["Names"]]
+
+    ssm.meta.events.register("before-parameter-build.ssm.GetParameters", rename)
+    outcome = fetch(ssm, [ref])
+    assert outcome.values[ref].value == "v"
