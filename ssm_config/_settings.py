@@ -238,13 +238,10 @@ class SSMSettings(BaseSettings):
             refresher = Refresher(store, f"ssm-config-refresh-{plan.settings}")
         self._ssm_live = _Live(store, refresher, own_client)
         self._ssm_secure = store.secure_fields()
-        store.on_swap = self._on_swap
+        store.on_swap = _remember_secure  # a plain function: the store must not keep self alive
         if refresher is not None:
             refresher.start()
             weakref.finalize(self, refresher.close, 0)
-
-    def _on_swap(self, secure: frozenset[str]) -> None:
-        self._ssm_secure = secure
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -351,6 +348,10 @@ class SSMSettings(BaseSettings):
         secure = self._ssm_secure
         for name, value in super().__repr_args__():
             yield name, (_MASK if name in secure and value is not None else value)
+
+
+def _remember_secure(target: SSMSettings, secure: frozenset[str]) -> None:
+    target._ssm_secure = secure
 
 
 def _fresh_getattribute(self: SSMSettings, name: str) -> Any:

@@ -112,7 +112,8 @@ class LiveStore:
     ) -> None:
         self._target_cls = type(target)
         self._target = weakref.ref(target)
-        self.on_swap: Callable[[frozenset[str]], None] | None = None
+        self.on_swap: Callable[[Any, frozenset[str]], None] | None = None
+        """Called with (target, secure field names) after a swap; must not hold the target."""
         self.plan = plan
         self.specs = tuple(specs)
         self.client = client
@@ -253,7 +254,7 @@ class LiveStore:
         self._raw = candidate
         object.__setattr__(target, "__dict__", validated)
         if self.on_swap is not None:
-            self.on_swap(self.secure_fields())
+            self.on_swap(target, self.secure_fields())
         return changes
 
     def _failed(self, state: KeyState, now: float, reason: str) -> KeyState:

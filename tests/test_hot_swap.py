@@ -333,3 +333,37 @@ def test_max_stale_raises_when_no_fresh_value_can_be_had(
     with pytest.raises(StaleValueError, match="/rot/password"):
         _ = config.password
     assert config.model_copy().user == "u"
+
+
+def test_dropped_instance_is_collected_and_its_thread_ends(ssm: Any) -> None:
+    """Nothing but the user holds a live instance: dropping it stops its refresher."""
+    import gc
+    import weakref
+
+    _seed(ssm)
+    config = Svc(_ssm_client=ssm)
+    _overwrite(ssm, "/svc/colour", "plum")
+    config.ssm_refresh()  # a swap must not leave a reference behind either
+    live = config._ssm_live
+    assert live is not None
+    assert live.refresher is not None
+    thread = live.refresher._thread
+    assert thread is not None
+    ref = weakref.ref(config)
+    del config, live
+    gc.collect()
+    assert ref() is None
+    thread.join(10)
+    assert not thread.is_alive()
+
+
+def test_copies_and_pickles_are_detached_snapshots(svc: Svc, ssm: Any) -> None:
+    """copy, deepcopy and pickle give plain snapshots with secrets still masked."""
+    import copy
+    import pickle
+
+    for clone in (copy.copy(svc), copy.deepcopy(svc), pickle.loads(pickle.dumps(svc))):  # noqa: S301
+        assert clone._ssm_live is None
+        assert clone.page_size == 20
+        assert "db-1" not in repr(clone)
+        assert clone.ssm_refresh() == []
