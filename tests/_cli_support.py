@@ -17,7 +17,7 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.retries import standard
 from moto import mock_aws
 
@@ -85,7 +85,7 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
 def requests(monkeypatch: pytest.MonkeyPatch) -> Requests:
     """Record every SSM request the commands' clients send."""
     seen = Requests()
-    _hook_clients(monkeypatch, lambda client: _record(client, seen))
+    hook_clients(monkeypatch, lambda client: _record(client, seen))
     return seen
 
 
@@ -98,7 +98,7 @@ def fail_with(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Requests]:
     400 response carrying that error code. botocore's backoff is set to zero so its retries
     run without sleeping.
     """
-    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
+    zero_backoff(monkeypatch)
 
     def install(operation: str, code: str, *, when: str = "", message: str = "") -> Requests:
         seen = Requests()
@@ -108,19 +108,29 @@ def fail_with(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Requests]:
             if when not in (body or ""):
                 return None
             seen.operations.append(operation)
-            payload = {"__type": code, "message": message or f"{code} (injected)"}
-            return AWSResponse(request.url, 400, {}, _Raw(json.dumps(payload).encode()))
+            return error_response(request, code, message or f"{code} (injected)")
 
         def hook(client: Any) -> None:
             client.meta.events.register(f"before-send.ssm.{operation}", handler)
 
-        _hook_clients(monkeypatch, hook)
+        hook_clients(monkeypatch, hook)
         return seen
 
     return install
 
 
-def _hook_clients(monkeypatch: pytest.MonkeyPatch, hook: Callable[[Any], None]) -> None:
+def error_response(request: Any, code: str, message: str) -> AWSResponse:
+    """The HTTP 400 response SSM sends for error ``code`` (JSON protocol)."""
+    body = json.dumps({"__type": code, "message": message}).encode()
+    return AWSResponse(request.url, 400, HTTPHeaders(), _Raw(body))
+
+
+def zero_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let botocore's standard retries run at once: no sleeping in tests."""
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
+
+
+def hook_clients(monkeypatch: pytest.MonkeyPatch, hook: Callable[[Any], None]) -> None:
     """Run ``hook`` on each client ``make_client`` builds (the commands' only source)."""
     build = _client.make_client
 

@@ -32,16 +32,15 @@ def seeded(ssm: Any) -> Any:
     return ssm
 
 
-@pytest.mark.parametrize(("argv", "operation", "subject"), COMMANDS, ids=IDS)
+@pytest.mark.parametrize("case", COMMANDS, ids=IDS)
 def test_throttling_is_retried_then_reported_as_throttled(
     seeded: Any,
     cli: Callable[..., Run],
     fail_with: Callable[..., Requests],
-    argv: list[str],
-    operation: str,
-    subject: str,
+    case: tuple[list[str], str, str],
 ) -> None:
     """A request throttled every time is retried by botocore, then named as throttled."""
+    argv, operation, subject = case
     sent = fail_with(operation, "ThrottlingException", message="Rate exceeded")
 
     result = cli(*argv)
@@ -57,7 +56,7 @@ def test_a_throttle_that_passes_is_invisible(
     seeded: Any, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Throttled twice then answered, get succeeds: botocore's retries did their work."""
-    from tests import _cli_support
+    from tests._cli_support import error_response, hook_clients, zero_backoff
 
     remaining = [2]
 
@@ -66,15 +65,12 @@ def test_a_throttle_that_passes_is_invisible(
             if remaining[0] == 0:
                 return None
             remaining[0] -= 1
-            body = b'{"__type": "ThrottlingException", "message": "Rate exceeded"}'
-            return _cli_support.AWSResponse(request.url, 400, {}, _cli_support._Raw(body))
+            return error_response(request, "ThrottlingException", "Rate exceeded")
 
         client.meta.events.register("before-send.ssm.GetParameters", handler)
 
-    monkeypatch.setattr(
-        _cli_support.standard.ExponentialBackoff, "delay_amount", lambda self, context: 0
-    )
-    _cli_support._hook_clients(monkeypatch, throttle_twice)
+    zero_backoff(monkeypatch)
+    hook_clients(monkeypatch, throttle_twice)
 
     result = cli("get", "/app/a")
 
@@ -82,16 +78,15 @@ def test_a_throttle_that_passes_is_invisible(
     assert remaining == [0]
 
 
-@pytest.mark.parametrize(("argv", "operation", "subject"), COMMANDS, ids=IDS)
+@pytest.mark.parametrize("case", COMMANDS, ids=IDS)
 def test_access_denied_names_the_action_and_parameter(
     seeded: Any,
     cli: Callable[..., Run],
     fail_with: Callable[..., Requests],
-    argv: list[str],
-    operation: str,
-    subject: str,
+    case: tuple[list[str], str, str],
 ) -> None:
     """An AccessDeniedException is one line naming the parameter and the ssm: action."""
+    argv, operation, subject = case
     fail_with(operation, "AccessDeniedException", message="not authorized by policy")
 
     result = cli(*argv)
