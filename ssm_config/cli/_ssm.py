@@ -138,9 +138,12 @@ def delete(client: SSMClient, names: Sequence[str]) -> Iterator[Deletion]:
             response = client.delete_parameters(Names=list(batch))
         except _AWS_ERRORS as exc:
             raise translate(exc, ", ".join(batch), "DeleteParameters") from exc
+        gone = set(response.get("DeletedParameters", []))
+        missing = set(response.get("InvalidParameters", []))
+        # Reported in the order asked, whatever order SSM answers in.
         yield Deletion(
-            deleted=tuple(response.get("DeletedParameters", [])),
-            missing=tuple(response.get("InvalidParameters", [])),
+            deleted=tuple(name for name in batch if name in gone),
+            missing=tuple(name for name in batch if name in missing),
         )
 
 
