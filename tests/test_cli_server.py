@@ -7,23 +7,11 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from moto.server import ThreadedMotoServer
 
-
-@pytest.fixture
-def endpoint() -> Iterator[str]:
-    """moto's HTTP server on 127.0.0.1 and a free port, stopped afterwards."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+pytest_plugins = ("tests._cli_support",)
 
 
 def fake_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -42,7 +30,7 @@ def fake_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 @pytest.mark.server
 def test_the_console_script_round_trips_through_a_real_endpoint(
-    endpoint: str, tmp_path: Path
+    moto_endpoint: str, tmp_path: Path
 ) -> None:
     """put from stdin, get, list --json and delete work over HTTP with --endpoint-url."""
     script = shutil.which("ssm-config", path=str(Path(sys.executable).parent))
@@ -51,7 +39,7 @@ def test_the_console_script_round_trips_through_a_real_endpoint(
 
     def run(*argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [script, "--endpoint-url", endpoint, *argv],
+            [script, "--endpoint-url", moto_endpoint, *argv],
             input=stdin,
             env=env,
             capture_output=True,
@@ -76,9 +64,11 @@ def test_the_console_script_round_trips_through_a_real_endpoint(
 
 
 @pytest.mark.server
-def test_python_m_honours_the_endpoint_environment_variable(endpoint: str, tmp_path: Path) -> None:
+def test_python_m_honours_the_endpoint_environment_variable(
+    moto_endpoint: str, tmp_path: Path
+) -> None:
     """python -m ssm_config is the same program, and AWS_ENDPOINT_URL_SSM points it at SSM."""
-    env = fake_env(tmp_path, AWS_ENDPOINT_URL_SSM=endpoint)
+    env = fake_env(tmp_path, AWS_ENDPOINT_URL_SSM=moto_endpoint)
 
     def run(*argv: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
