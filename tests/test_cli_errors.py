@@ -180,3 +180,13 @@ def test_an_unknown_command_is_a_usage_error(cli: Callable[..., Run]) -> None:
 
     assert result.code == 2
     assert result.err.startswith("usage: ssm-config")
+
+
+def test_a_malformed_endpoint_url_is_one_clear_line(ssm: Any, cli: Callable[..., Run]) -> None:
+    """An --endpoint-url botocore cannot use is reported before any request."""
+    result = cli("--endpoint-url", "not a url", "get", "/app/a")
+
+    assert result.code == 1
+    assert result.err == (
+        "ssm-config: error: cannot set up the SSM client: Invalid endpoint: not a url\n"
+    )
