@@ -69,9 +69,7 @@ def client_for(region: str | None, profile: str | None, endpoint_url: str | None
             "no AWS region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION, "
             "or give the profile a region"
         ) from exc
-    except BotoCoreError as exc:  # ProfileNotFound, an unreadable config file, ...
-        raise ClientSetupError(f"cannot set up the SSM client: {exc}") from exc
-    except ValueError as exc:  # botocore: "Invalid endpoint: ..."
+    except (BotoCoreError, ValueError) as exc:  # ProfileNotFound, "Invalid endpoint: ..."
         raise ClientSetupError(f"cannot set up the SSM client: {exc}") from exc
     return client
 
