@@ -3,6 +3,8 @@
 Each subcommand lives in its own module with ``register(subparsers)``; a command function
 takes the parsed arguments and returns an exit code, raising ``SSMConfigError`` for
 failures, which :func:`main` prints as one line on stderr (exit 1). Bad usage exits 2.
+A subcommand may also set ``check_usage`` (``args -> None``) for rules argparse cannot
+express; it reports them with its parser's ``error``, so they too exit 2 with the usage line.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        check_usage = getattr(args, "check_usage", None)
+        if check_usage is not None:
+            check_usage(args)
     except SystemExit as exc:  # argparse: --help exits 0, bad usage exits 2
         return int(exc.code or 0)
     try:
