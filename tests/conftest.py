@@ -21,6 +21,9 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Fake credentials and a region; no real profile or endpoint leaks into a test."""
     for name in (
         "AWS_PROFILE",
+        "AWS_REGION",
+        "AWS_MAX_ATTEMPTS",
+        "AWS_RETRY_MODE",
         "AWS_ENDPOINT_URL",
         "AWS_ENDPOINT_URL_SSM",
         "AWS_ENDPOINT_URL_KMS",
@@ -32,7 +35,6 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_REGION", REGION)
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
     _client.reset_default_clients()

@@ -117,7 +117,8 @@ def test_no_region_is_one_clear_line(
     ssm: Any, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without any region the error says how to give one, before any request."""
-    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.delenv("AWS_REGION", raising=False)
 
     result = cli("get", "/app/a")
 

@@ -195,7 +195,6 @@ def test_fully_supplied_class_needs_no_aws(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_no_region_is_one_clear_problem_per_field(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without a region the error says how to set one, for each field it blocks."""
-    monkeypatch.delenv("AWS_REGION")
     monkeypatch.delenv("AWS_DEFAULT_REGION")
 
     class Svc(SSMSettings):
