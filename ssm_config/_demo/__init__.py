@@ -1,0 +1,8 @@
+"""The demo's embedded local SSM + KMS and its scripted walkthrough (``ssm-config demo``).
+
+Importing this package needs no moto; :meth:`LocalSSM.start` imports it.
+"""
+
+from ._server import DemoDependencyError, LocalSSM
+
+__all__ = ["DemoDependencyError", "LocalSSM"]
