@@ -164,7 +164,7 @@ class _Story:
     def load(self) -> OrdersConfig:
         config = OrdersConfig(_ssm_client=self.ssm)
         calls = config.ssm_stats()["api_calls"]
-        fields = [f"{name:<16} = {shown(getattr(config, name))}" for name in OrdersConfig.model_fields]
+        fields = [f"{f:<16} = {shown(getattr(config, f))}" for f in OrdersConfig.model_fields]
         self.out.line(
             f"config = OrdersConfig() loaded {len(fields)} fields in {calls} API "
             f"call{'s' if calls != 1 else ''} (GetParameters, SecureString decrypted)",
