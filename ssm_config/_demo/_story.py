@@ -162,7 +162,8 @@ class _Story:
         self.out.line(f"operator seeds {len(SEED)} parameters:", *rows)
 
     def load(self) -> OrdersConfig:
-        config = OrdersConfig(_ssm_client=self.ssm)
+        # pydantic's mypy plugin writes __init__ from the fields and misses _ssm_client
+        config = OrdersConfig(_ssm_client=self.ssm)  # type: ignore[call-arg]
         calls = config.ssm_stats()["api_calls"]
         fields = [f"{f:<16} = {shown(getattr(config, f))}" for f in OrdersConfig.model_fields]
         self.out.line(
