@@ -91,6 +91,7 @@ class LocalSSM:
         self.region = region
         self.account_id = account_id
         self._server: Any = None
+        self._session: boto3.session.Session | None = None  # shared: its loaders are cached
         self._address: tuple[str, int] | None = None
         self._lock = threading.Lock()
         self._quiet = _QuietRequests()
@@ -194,16 +195,18 @@ class LocalSSM:
         Only the endpoint, credentials, region and account are this server's; each call
         builds a new client (boto3 clients are thread-safe; share one per thread pool).
         """
-        session = boto3.session.Session(
-            aws_access_key_id=ACCESS_KEY_ID,
-            aws_secret_access_key=SECRET_ACCESS_KEY,
-            region_name=self.region,
-        )
-        client = session.client(
-            service,  # type: ignore[call-overload]
-            endpoint_url=self.endpoint_url,
-            config=CLIENT_CONFIG,
-        )
+        with self._lock:  # a boto3 session is not safe to build clients from concurrently
+            if self._session is None:
+                self._session = boto3.session.Session(
+                    aws_access_key_id=ACCESS_KEY_ID,
+                    aws_secret_access_key=SECRET_ACCESS_KEY,
+                    region_name=self.region,
+                )
+            client = self._session.client(
+                service,  # type: ignore[call-overload]
+                endpoint_url=self.endpoint_url,
+                config=CLIENT_CONFIG,
+            )
         if self.account_id != DEFAULT_ACCOUNT_ID:
             account = self.account_id
 
