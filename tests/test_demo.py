@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import time
+import types
 
 import pytest
 
@@ -190,3 +191,22 @@ def test_default_run_uses_the_background_refresher(capsys: pytest.CaptureFixture
 def test_mask_secret(secret: str, expected: str) -> None:
     """A secret URL keeps only scheme, host and path; anything else is fully masked."""
     assert mask_secret(secret) == expected
+
+
+def test_policy_step_prints_the_generated_policy(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """When ``ssm_config.iam`` exists, the demo prints policy_for(OrdersConfig) for the local
+    region and account."""
+    calls: list[tuple[tuple[type, ...], dict[str, str]]] = []
+
+    def policy_for(*classes: type, **where: str) -> dict[str, object]:
+        calls.append((classes, where))
+        return {"Version": "2012-10-17", "Statement": [{"Sid": "FromTheFake"}]}
+
+    iam = types.ModuleType("ssm_config.iam")
+    iam.policy_for = policy_for  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "ssm_config.iam", iam)
+    assert main(["demo", "--once"]) == 0
+    assert '"Sid": "FromTheFake"' in capsys.readouterr().out
+    assert calls == [((_story.OrdersConfig,), {"region": "us-east-1", "account": "123456789012"})]

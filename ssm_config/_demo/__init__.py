@@ -4,5 +4,6 @@ Importing this package needs no moto; :meth:`LocalSSM.start` imports it.
 """
 
 from ._server import DemoDependencyError, LocalSSM
+from ._story import run_demo
 
-__all__ = ["DemoDependencyError", "LocalSSM"]
+__all__ = ["DemoDependencyError", "LocalSSM", "run_demo"]

@@ -132,6 +132,7 @@ class _Story:
         self.stop = threading.Event()
         self.config: OrdersConfig | None = None
         self.db: Database | None = None
+        self.handler_thread: threading.Thread | None = None
 
     # -- the story -----------------------------------------------------------------------
 
@@ -146,6 +147,8 @@ class _Story:
                 self.play(config)
             finally:
                 self.stop.set()
+                if self.handler_thread is not None:
+                    self.handler_thread.join(HANDLER_PERIOD * 8)
                 config.ssm_close()
 
     def seed(self) -> None:
@@ -186,7 +189,10 @@ class _Story:
             "a handler now runs every 0.25 s; TTLs: page_size 2 s, the others 3 s",
             "(a line appears when the handler's answer changes)",
         )
-        threading.Thread(target=self._serve, name="ssm-config-demo-handler", daemon=True).start()
+        self.handler_thread = threading.Thread(
+            target=self._serve, name="ssm-config-demo-handler", daemon=True
+        )
+        self.handler_thread.start()
 
     def play(self, config: OrdersConfig) -> None:
         # (step, paced): a paced step waits for its slot in --duration; the fix follows
