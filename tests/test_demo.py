@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import types
+from typing import Any
 
 import pytest
 
@@ -198,9 +199,9 @@ def test_policy_step_prints_the_generated_policy(
 ) -> None:
     """When ``ssm_config.iam`` exists, the demo prints policy_for(OrdersConfig) for the local
     region and account."""
-    calls: list[tuple[tuple[type, ...], dict[str, str]]] = []
+    calls: list[tuple[tuple[type, ...], dict[str, Any]]] = []
 
-    def policy_for(*classes: type, **where: str) -> dict[str, object]:
+    def policy_for(*classes: type, **where: Any) -> dict[str, object]:
         calls.append((classes, where))
         return {"Version": "2012-10-17", "Statement": [{"Sid": "FromTheFake"}]}
 
@@ -209,4 +210,9 @@ def test_policy_step_prints_the_generated_policy(
     monkeypatch.setitem(sys.modules, "ssm_config.iam", iam)
     assert main(["demo", "--once"]) == 0
     assert '"Sid": "FromTheFake"' in capsys.readouterr().out
-    assert calls == [((_story.OrdersConfig,), {"region": "us-east-1", "account": "123456789012"})]
+    assert len(calls) == 1
+    classes, where = calls[0]
+    assert classes == (_story.OrdersConfig,)
+    assert where["region"] == "us-east-1"
+    assert where["account"] == "123456789012"
+    assert where["kms_keys"][_story.KMS_ALIAS].startswith("arn:aws:kms:us-east-1:123456789012:key/")

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from pydantic import HttpUrl, SecretStr
 
 from .._declare import Param, SSMSettingsConfigDict
+from .._errors import SSMConfigError
 from .._settings import SSMSettings
 from .._store import Changes
 from ._server import LocalSSM
@@ -133,6 +134,7 @@ class _Story:
         self.config: OrdersConfig | None = None
         self.db: Database | None = None
         self.handler_thread: threading.Thread | None = None
+        self.key_arn = ""
 
     # -- the story -----------------------------------------------------------------------
 
@@ -155,6 +157,7 @@ class _Story:
         kms = self.local.kms_client()
         key = kms.create_key(Description="ssm-config demo: shared secrets")["KeyMetadata"]
         kms.create_alias(AliasName=KMS_ALIAS, TargetKeyId=key["KeyId"])
+        self.key_arn = key["Arn"]
         self.out.line(f"operator creates KMS key {KMS_ALIAS} ({key['KeyId']})")
         rows = []
         for name, value in SEED.items():
@@ -256,7 +259,16 @@ class _Story:
             self.out.line("IAM policy: skipped (ssm_config.iam is not in this build)")
             return
         local = self.local
-        policy = iam.policy_for(OrdersConfig, region=local.region, account=local.account_id)
+        try:  # an alias cannot be an IAM resource: tell policy_for the key it names
+            policy = iam.policy_for(
+                OrdersConfig,
+                region=local.region,
+                account=local.account_id,
+                kms_keys={KMS_ALIAS: self.key_arn},
+            )
+        except SSMConfigError as exc:
+            self.out.line(f"IAM policy: could not be generated: {exc}")
+            return
         self.out.line(
             "the least-privilege IAM policy OrdersConfig needs (ssm_config.iam.policy_for):",
             *json.dumps(policy, indent=2).splitlines(),
