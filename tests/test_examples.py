@@ -144,11 +144,10 @@ def test_template_functions_share_the_database_url(
 ) -> None:
     """Both functions load from SSM, and a change to the shared URL reaches both."""
     key = local.kms_client().create_key()["KeyMetadata"]["KeyId"]
-    local.kms_client().create_alias(AliasName="alias/billing", TargetKeyId=key)
     put(local, SHARED_DB_URL, "mongodb://app:pw-1@db-1.internal/app", secure=True)
     put(local, "/orders/prod/page-size", "10")
     put(local, "/orders/prod/features/checkout", "v2")
-    put(local, "/billing/prod/payments-api-key", "sk_live_x", secure=True, key="alias/billing")
+    put(local, "/billing/prod/payments-api-key", "sk_live_x", secure=True, key=key)
     for logical_id, properties in template_functions().items():
         relative = Path(properties["CodeUri"]) / "app.py"
         modules.append(load_example(str(relative), f"example_{logical_id.lower()}"))
