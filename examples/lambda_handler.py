@@ -45,23 +45,36 @@ class Database:
 
 
 config = OrdersConfig()  # cold start: one batched GetParameters call
-db = Database(config.db_url.get_secret_value())
+_db: Database | None = None
+
+
+def database() -> Database:
+    """The client, connected on first use and reused by every warm invocation.
+
+    Connecting lazily rather than at import keeps the module importable without values
+    (``ssm-config policy lambda_handler`` imports it with no AWS access).
+    """
+    global _db  # noqa: PLW0603 - one client per execution environment
+    if _db is None:
+        _db = Database(config.db_url.get_secret_value())
+    return _db
 
 
 @config.ssm_on_change(fields=["db_url"])
 def reconnect(changes: dict[str, tuple[Any, Any]]) -> None:
     """The shared database URL changed: connect to the new one, then drop the old client."""
-    global db
+    global _db
     _, new_url = changes["db_url"]
-    old, db = db, Database(new_url.get_secret_value())
-    old.close()
+    old, _db = _db, Database(new_url.get_secret_value())
+    if old is not None:
+        old.close()
 
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     """Reads the config on every invocation: always the latest good values."""
     limit = int(event.get("limit", config.page_size))
     return {
-        "orders": db.find_orders(limit=min(limit, config.page_size)),
+        "orders": database().find_orders(limit=min(limit, config.page_size)),
         "page_size": config.page_size,
         "relationship_api": str(config.relationship_api),
         "beta": config.flags.get("beta", False),

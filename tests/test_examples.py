@@ -20,6 +20,7 @@ import yaml
 from ssm_config import ConfigError, SSMSettingsConfigDict
 from ssm_config._client import reset_default_clients
 from ssm_config._demo import LocalSSM
+from ssm_config._settings import offline
 
 from ._demo_support import EXAMPLES, load_example, wait_for
 
@@ -99,10 +100,10 @@ def test_lambda_handler_rebuilds_the_db_client_when_the_url_changes(
     seed_orders(local)
     module = load_example("lambda_handler.py", "example_lambda_handler")
     modules.append(module)
-    old_db = module.db
+    old_db = module.database()
     put(local, SHARED_DB_URL, "mongodb://app:pw-2@db-2.internal/orders", secure=True)
     assert module.config.ssm_refresh() == ["db_url"]
-    assert module.db is not old_db
+    assert module.database() is not old_db
     assert old_db.closed
     assert module.handler({}, None)["orders"][0]["db"] == "db-2.internal"
 
@@ -114,6 +115,26 @@ def test_lambda_handler_cold_start_names_missing_parameters(
     with pytest.raises(ConfigError, match="/shared/mongodb/url") as raised:
         load_example("lambda_handler.py", "example_lambda_handler")
     assert "/shared/relationship-api/url" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "relative", ["lambda_handler.py", "orders/app.py", "billing/app.py", "worker.py"]
+)
+def test_examples_import_offline_without_aws(
+    relative: str, monkeypatch: pytest.MonkeyPatch, modules: list[ModuleType]
+) -> None:
+    """Each example imports under ``offline()`` with no AWS endpoint at all, as
+    ``ssm-config policy`` imports it: module-level code needs no values."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
+    reset_default_clients()
+    try:
+        with offline():
+            module = load_example(relative, "example_offline")
+        modules.append(module)
+        config = getattr(module, "config", None)  # the worker builds its config in main()
+        assert config is None or config.ssm_stats()["api_calls"] == 0
+    finally:
+        reset_default_clients()
 
 
 # -- examples/template.yaml and its two functions -----------------------------------------
