@@ -122,6 +122,8 @@ def run_demo(*, duration: float = 30.0, once: bool = False, write: Write | None 
 
 
 class _Story:
+    """One run of the story: the operator's steps, the handler and what the demo prints."""
+
     def __init__(self, local: LocalSSM, out: Output, *, duration: float, once: bool) -> None:
         self.local = local
         self.out = out
