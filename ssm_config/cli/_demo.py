@@ -1,4 +1,8 @@
-"""Placeholder: the `demo` subcommand(s), filled in by their issue."""
+"""``ssm-config demo``: the hot-swap story against an embedded local SSM + KMS.
+
+The demo package (and moto, the ``demo`` extra) is imported only when the command runs,
+so the rest of the CLI never needs it.
+"""
 
 from __future__ import annotations
 
@@ -8,5 +12,41 @@ from typing import Any
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add this module's subcommands to ``subparsers``."""
-    parser = subparsers.add_parser("demo", help="the hot-swap story on an embedded local SSM")
-    parser.set_defaults(func=lambda args: 1)
+    parser = subparsers.add_parser(
+        "demo",
+        help="the hot-swap story on an embedded local SSM + KMS (no AWS account)",
+        description=(
+            "Run moto's SSM + KMS on 127.0.0.1, load a typed config from it and change "
+            "values while a handler keeps running. Needs: pip install 'ssm-config[demo]'."
+        ),
+    )
+    parser.add_argument(
+        "--duration",
+        type=_seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long the story takes before it ends by itself (default: 30)",
+    )
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="run the whole story as fast as possible, forcing refreshes instead of waiting",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the demo; Ctrl-C ends it early, still with exit 0."""
+    from .._demo._story import run_demo  # noqa: PLC0415 - keep the CLI's import light
+
+    return run_demo(duration=args.duration, once=args.once)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
+    return value
