@@ -24,17 +24,31 @@ CONNECT_TIMEOUT = 2.0
 """Seconds; a dead connection after a Lambda thaw fails fast and is retried."""
 READ_TIMEOUT = 3.0
 MAX_ATTEMPTS = 4
-"""botocore's standard mode: the first try plus three retries with jittered backoff."""
+"""Requests per call in botocore's standard mode: the first plus three jittered retries."""
 MAX_POOL = 16
 """Enough sockets for the overlapped GetParameters calls of a large load."""
 
-BOTO_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
-    connect_timeout=CONNECT_TIMEOUT,
-    read_timeout=READ_TIMEOUT,
-    max_pool_connections=MAX_POOL,
-    user_agent_extra="ssm-config",
-)
+
+def boto_config() -> Config:
+    """Timeouts short enough for Lambda; retries as configured, else standard mode x4.
+
+    ``AWS_RETRY_MODE`` and ``AWS_MAX_ATTEMPTS`` (or the profile's ``retry_mode`` and
+    ``max_attempts``) still win, as for the AWS CLI: botocore fills in whatever the
+    ``retries`` dict leaves out from the environment and config files.
+    """
+    retries: dict[str, Any] = {}
+    if "AWS_RETRY_MODE" not in os.environ:
+        retries["mode"] = "standard"
+    if "AWS_MAX_ATTEMPTS" not in os.environ:
+        retries["total_max_attempts"] = MAX_ATTEMPTS
+    return Config(
+        retries=retries,  # type: ignore[arg-type]
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        max_pool_connections=MAX_POOL,
+        user_agent_extra="ssm-config",
+    )
+
 
 _lock = threading.Lock()
 _clients: dict[tuple[int, str], Any] = {}
@@ -67,7 +81,7 @@ def make_client(
     """
     region = region or os.environ.get("AWS_REGION") or None
     session = boto3.session.Session(profile_name=profile, region_name=region)
-    return session.client(service, endpoint_url=endpoint_url, config=BOTO_CONFIG)  # type: ignore[call-overload]
+    return session.client(service, endpoint_url=endpoint_url, config=boto_config())  # type: ignore[call-overload]
 
 
 def forget_connections(client: Any) -> None:

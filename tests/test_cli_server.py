@@ -85,3 +85,25 @@ def test_python_m_honours_the_endpoint_environment_variable(
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["Value"] == "hello"
     assert run("delete", "/demo/greeting").returncode == 0
+
+
+def test_closed_pipe_is_quiet() -> None:
+    """Output into a pipe nobody reads (`| head` gone) ends without a traceback."""
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    script = Path(sys.executable).with_name("ssm-config")
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first write: EPIPE, deterministically
+    try:
+        result = subprocess.run(
+            [str(script), "policy", "lambda_handler"],
+            cwd=examples,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 1
+    assert result.stderr == ""

@@ -260,6 +260,14 @@ def test_default_client_honours_the_aws_environment(monkeypatch: pytest.MonkeyPa
     client = default_client()
     assert client.meta.endpoint_url == "http://127.0.0.1:4599"
     assert client.meta.region_name == "eu-central-1"
-    assert client.meta.config.retries["mode"] == "standard"
+    assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 4}
     assert client.meta.config.connect_timeout <= 3
     assert default_client() is client
+
+
+def test_retry_settings_from_the_environment_win(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AWS_MAX_ATTEMPTS and AWS_RETRY_MODE are honoured, as the AWS CLI honours them."""
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "7")
+    monkeypatch.setenv("AWS_RETRY_MODE", "adaptive")
+    retries = default_client().meta.config.retries
+    assert retries == {"mode": "adaptive", "total_max_attempts": 7}
