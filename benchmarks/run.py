@@ -38,6 +38,7 @@ import timeit
 import urllib.request
 from array import array
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -54,14 +55,19 @@ LONG_TTL = 60.0
 """The TTL of the cold-load and warm-read scenarios (and of the calls-per-hour figure)."""
 CHANGING = ("p01", "p31")
 """Parameters rewritten during the stall scenario: one String, one SecureString."""
-MAX_SAMPLES = 8_000_000
-"""Bound on the reader's per-read samples (64 MB; a 3.5 s window takes about 4 million)."""
+MAX_SAMPLES = 12_000_000
+"""Bound on the reader's per-read samples (96 MB; 3.5 s of plain reads take about 9 million)."""
 IMPORTS = {
     "ssm_config": "import ssm_config",
     "powertools": "from aws_lambda_powertools.utilities import parameters",
     "ssm-cache": "import ssm_cache",
 }
-DISTRIBUTIONS = {"ssm_config": "ssm-config", "powertools": "aws-lambda-powertools", "ssm-cache": "ssm-cache"}
+IMPORT_STATEMENTS = (*IMPORTS.values(), "import boto3")
+DISTRIBUTIONS = {
+    "ssm_config": "ssm-config",
+    "powertools": "aws-lambda-powertools",
+    "ssm-cache": "ssm-cache",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +88,8 @@ class Options:
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Options:
         if args.quick:
-            return cls(args.delay_ms, args.ttl or 0.25, 2, 1, 2_000, 2, 1, 1, 3, 1)
-        return cls(args.delay_ms, args.ttl or 1.0, 3, 5, 200_000, 5, 5, 5, 15, 6)
+            return cls(args.delay_ms, args.ttl or 0.2, 1, 1, 2_000, 2, 1, 0, 3, 1)
+        return cls(args.delay_ms, args.ttl or 1.0, 3, 5, 1_000_000, 7, 5, 5, 15, 6)
 
 
 @dataclass(slots=True)
@@ -128,8 +134,9 @@ class Server:
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.proxy_url + path, data=data, method=method)
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our URL
+        url = self.proxy_url + path  # http://127.0.0.1:PORT, built by us
+        request = urllib.request.Request(url, data=data, method=method)  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return json.loads(response.read())
 
     def counts(self) -> dict[str, int]:
@@ -203,9 +210,16 @@ def cold_load(lib: _peers.Library, server: Server, reps: int) -> tuple[float, in
 
 
 def warm_read_ns(stmt: str, scope: dict[str, Any], number: int, repeat: int) -> float:
-    """Best-of-``repeat`` ns per execution of ``stmt`` (timeit's loop included)."""
+    """Best-of-``repeat`` ns per execution of ``stmt`` (timeit's loop included).
+
+    Each repeat runs ``number`` times, or fewer for a slow statement (about 0.1 s a repeat).
+    """
     exec(stmt, scope)  # noqa: S102 - our own statement; primes any cache
     timer = timeit.Timer(stmt, globals=scope)
+    start = time.perf_counter()
+    timer.timeit(100)
+    per_run = (time.perf_counter() - start) / 100
+    number = max(100, min(number, int(0.1 / max(per_run, 1e-9))))
     return min(timer.repeat(repeat=repeat, number=number)) / number * 1e9
 
 
@@ -234,7 +248,7 @@ def stall(lib: _peers.Library, seconds: float) -> array[int]:
 
 
 def time_to_visible(
-    lib: _peers.Library, writer: Any, name: str, ttl: float, trials: int, label: str
+    lib: _peers.Library, writer: Any, name: str, *, ttl: float, trials: int, label: str
 ) -> list[float]:
     """ms from a put_parameter returning to ``lib.read(0)`` returning the new value."""
     rng = random.Random(7)
@@ -256,18 +270,25 @@ def time_to_visible(
 
 
 def import_cost(stmt: str, reps: int) -> tuple[float, float]:
-    """Best-of-``reps`` import time (ms) and tracemalloc peak (MB), each in a fresh process."""
+    """Best-of-``reps`` import time (ms) and tracemalloc peak (MB), each in a fresh process.
 
-    def run(code: str) -> float:
+    With ``reps`` 0 (``--quick``) one traced run gives both, its time inflated by tracing.
+    """
+
+    def run(code: str) -> list[float]:
         out = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
         )
-        return float(out.stdout.strip())
+        return [float(word) for word in out.stdout.split()]
 
-    timing = f"import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
-    memory = f"import tracemalloc; tracemalloc.start(); {stmt}; print(tracemalloc.get_traced_memory()[1])"
-    best = min(run(timing) for _ in range(reps))
-    return best * 1000, run(memory) / 2**20
+    clock = "import time; t = time.perf_counter()"
+    took = "time.perf_counter() - t"
+    traced_ms, peak = run(
+        f"import tracemalloc; tracemalloc.start(); {clock}; {stmt}; "
+        f"print({took}, tracemalloc.get_traced_memory()[1])"
+    )
+    timings = [run(f"{clock}; {stmt}; print({took})")[0] for _ in range(reps)]
+    return min(timings or [traced_ms]) * 1000, peak / 2**20
 
 
 # -- the run ------------------------------------------------------------------------------
@@ -277,16 +298,24 @@ def measure(opts: Options, out: Callable[[str], None]) -> tuple[dict[str, Result
     all_names = _peers.names(COUNT)
     secure = set(all_names[COUNT - SECURE :])
     by_field = {_peers.field_of(n): n for n in all_names}
-    changing = {by_field[f]: ("SecureString" if by_field[f] in secure else "String") for f in CHANGING}
+    changing = {
+        by_field[f]: ("SecureString" if by_field[f] in secure else "String") for f in CHANGING
+    }
     results = {lib.label: Result() for lib in _peers.LIBRARIES}
     context: dict[str, Any] = {}
 
+    quick_imports = None
+    pool = ThreadPoolExecutor(len(IMPORT_STATEMENTS))
     server = Server(opts.delay_ms)
+    if not opts.import_reps:  # --quick: only that it runs, alongside everything else
+        quick_imports = [pool.submit(import_cost, stmt, 0) for stmt in IMPORT_STATEMENTS]
     try:
         writer = make_client(server.moto_url)
         seed(writer, all_names, secure)
-        context["rtt_ms"] = round_trip_ms(make_client(server.proxy_url), all_names[0], opts.rtt_reps)
-        context["plain_ns"] = warm_read_ns(*_peers.plain_read(), opts.warm_number, opts.warm_repeat)
+        context["rtt_ms"] = round_trip_ms(
+            make_client(server.proxy_url), all_names[0], opts.rtt_reps
+        )
+        plain_ns = [warm_read_ns(*_peers.plain_read(), opts.warm_number, opts.warm_repeat)]
         out("  noise floor: a plain reader while parameters change")
         floor_window = (opts.cycles + 0.5) * opts.ttl
         server.churn(changing, opts.ttl / 2, floor_window)
@@ -298,10 +327,14 @@ def measure(opts: Options, out: Callable[[str], None]) -> tuple[dict[str, Result
             client.get_parameters(Names=[all_names[0]])  # open a connection, as a warm process has
             lib = factory(client, all_names, secure, LONG_TTL)
             res.cold_ms, res.cold_calls = cold_load(lib, server, opts.cold_reps)
+            # The baseline right before each library too: the best of all is the plain read.
+            plain_ns.append(warm_read_ns(*_peers.plain_read(), opts.warm_number, opts.warm_repeat))
             res.warm_ns = warm_read_ns(*lib.warm_read(), opts.warm_number, opts.warm_repeat)
             lib.close()
             if isinstance(lib, _peers.SSMConfigLib):
-                out(f"  {factory.label}: refresher schedule at a {LONG_TTL:g} s TTL, fast-forwarded")
+                out(
+                    f"  {factory.label}: refresher schedule at a {LONG_TTL:g} s TTL, fast-forwarded"
+                )
                 per_cycle = lib.simulated_calls_per_cycle(LONG_TTL, opts.sim_cycles)
                 res.hour_calls = per_cycle * 3600 / LONG_TTL
 
@@ -317,16 +350,22 @@ def measure(opts: Options, out: Callable[[str], None]) -> tuple[dict[str, Result
             if not isinstance(lib, _peers.SSMConfigLib):
                 res.hour_calls = res.cycle_calls * 3600 / LONG_TTL
             res.visible_ms = time_to_visible(
-                lib, writer, all_names[0], opts.ttl, opts.trials, factory.label
+                lib, writer, all_names[0], ttl=opts.ttl, trials=opts.trials, label=factory.label
             )
             lib.close()
+        context["plain_ns"] = min(plain_ns)
     finally:
         server.close()
+        pool.shutdown(wait=False)
 
     out("  imports")
-    for label, stmt in IMPORTS.items():
-        results[label].import_ms, results[label].import_mb = import_cost(stmt, opts.import_reps)
-    context["boto3_ms"], context["boto3_mb"] = import_cost("import boto3", opts.import_reps)
+    if quick_imports is not None:
+        costs = [future.result() for future in quick_imports]
+    else:  # timings: one interpreter at a time, nothing else running
+        costs = [import_cost(stmt, opts.import_reps) for stmt in IMPORT_STATEMENTS]
+    for label, (ms, mb) in zip(IMPORTS, costs, strict=False):
+        results[label].import_ms, results[label].import_mb = ms, mb
+    context["boto3_ms"], context["boto3_mb"] = costs[-1]
     return results, context
 
 
@@ -397,7 +436,10 @@ def render(results: dict[str, Result], ctx: dict[str, Any], opts: Options) -> st
     )
     row("  p99, ms", each(lambda r: f"{r.stall_p99_ms:.4f}"))
     row("  reads over 1 ms / reads", each(lambda r: f"{r.slow_reads}/{r.reads}"))
-    row(f"change -> visible (TTL {opts.ttl:g} s): median, ms", each(lambda r: _ms(r.visible_ms, statistics.median)))
+    row(
+        f"change -> visible (TTL {opts.ttl:g} s): median, ms",
+        each(lambda r: _ms(r.visible_ms, statistics.median)),
+    )
     row("  max, ms", each(lambda r: _ms(r.visible_ms, max)))
     row(f"API calls per cycle at TTL {opts.ttl:g} s", each(lambda r: f"{r.cycle_calls:.1f}"))
     row(
@@ -454,16 +496,23 @@ def describe(ctx: dict[str, Any], opts: Options) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--delay-ms", type=float, default=20.0, help="added per request (default 20)")
-    parser.add_argument("--ttl", type=float, default=None, help="TTL of the expiry rows (default 1 s)")
-    parser.add_argument("--quick", action="store_true", help="tiny counts: a smoke test, not a measurement")
+    parser.add_argument(
+        "--delay-ms", type=float, default=20.0, help="added per request (default 20)"
+    )
+    parser.add_argument(
+        "--ttl", type=float, default=None, help="TTL of the expiry rows (default 1 s)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny counts: a smoke test, not a measurement"
+    )
     args = parser.parse_args(argv)
     opts = Options.from_args(args)
 
-    def progress(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
-
     started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        print(f"{time.perf_counter() - started:5.1f}s {message}", file=sys.stderr, flush=True)
+
     results, ctx = measure(opts, progress)
     print(describe(ctx, opts))
     print()
