@@ -205,6 +205,20 @@ def plain_read() -> tuple[str, dict[str, Any]]:
     return "o.p00", {"o": Plain()}
 
 
+def pydantic_read() -> tuple[str, dict[str, Any]]:
+    """A second baseline: a field of a plain pydantic model (no ssm_config involved).
+
+    ``BaseModel`` defines ``__getattr__``, which keeps CPython from specialising attribute
+    reads; this row shows how much of the gap to a plain object is pydantic's.
+    """
+    from pydantic import BaseModel
+
+    class Model(BaseModel):
+        p00: str = "value"
+
+    return "o.p00", {"o": Model()}
+
+
 def unwrap(value: object) -> object:
     """A read's text: SecretStr unwrapped, ssm-cache's StringList left alone."""
     return value.get_secret_value() if isinstance(value, SecretStr) else value

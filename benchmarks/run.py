@@ -138,6 +138,9 @@ def measure(opts: Options, out: Callable[[str], None]) -> tuple[dict[str, Result
             make_client(server.proxy_url), all_names[:10], opts.rtt_reps
         )
         plain_ns = [warm_read_ns(*_peers.plain_read(), opts.warm_number, opts.warm_repeat)]
+        context["pydantic_ns"] = warm_read_ns(
+            *_peers.pydantic_read(), opts.warm_number, opts.warm_repeat
+        )
         out("  noise floor: a plain reader while parameters change")
         floor_window = (opts.cycles + 0.5) * opts.ttl
         server.churn(changing, opts.ttl / 2, floor_window)
@@ -214,6 +217,11 @@ def render(results: dict[str, Result], ctx: dict[str, Any], opts: Options) -> st
         each(lambda r: f"{r.warm_ns / plain:.2f}x"),
         "<= 2x",
         mine.warm_ns <= 2 * plain,
+    )
+    pydantic_ns = ctx["pydantic_ns"]
+    row(
+        f"  x pydantic model attribute ({pydantic_ns:.1f} ns)",
+        each(lambda r: f"{r.warm_ns / pydantic_ns:.2f}x"),
     )
     row("  x ssm_config", each(lambda r: f"{r.warm_ns / mine.warm_ns:.1f}x"))
     row(f"cold load {COUNT} params ({SECURE} secure), ms", each(lambda r: f"{r.cold_ms:.1f}"))
