@@ -12,7 +12,6 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any
 
-import boto3
 from botocore.config import Config
 
 from . import _fork
@@ -78,10 +77,16 @@ def make_client(
 
     The region is ``region``, else ``AWS_REGION`` (which Lambda, ECS and the AWS CLI v2 use;
     botocore itself reads only ``AWS_DEFAULT_REGION``), else botocore's own resolution.
+    The client is the one boto3 would build; botocore's session is used directly, and
+    imported here, because ``import boto3`` also loads s3transfer (~100 ms of cold start).
     """
+    import botocore.session  # noqa: PLC0415 - deferred: only a default client needs it
+
     region = region or os.environ.get("AWS_REGION") or None
-    session = boto3.session.Session(profile_name=profile, region_name=region)
-    return session.client(service, endpoint_url=endpoint_url, config=boto_config())  # type: ignore[call-overload]
+    session = botocore.session.Session(profile=profile)
+    return session.create_client(
+        service, region_name=region, endpoint_url=endpoint_url, config=boto_config()
+    )
 
 
 def forget_connections(client: Any) -> None:

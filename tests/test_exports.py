@@ -34,13 +34,14 @@ def test_every_error_has_one_root() -> None:
 
 
 def test_import_pulls_no_optional_dependency() -> None:
-    """`import ssm_config` imports only boto3, pydantic-settings and cachetools."""
+    """`import ssm_config` loads no optional dependency, nor boto3's s3transfer (cold start)."""
     import subprocess
     import sys
 
     code = (
         "import sys, ssm_config, ssm_config.cli; "
-        "bad = [m for m in ('yaml', 'moto', 'flask', 'rich') if m in sys.modules]; "
+        "bad = [m for m in ('yaml', 'moto', 'flask', 'rich', 'boto3', 's3transfer') "
+        "if m in sys.modules]; "
         "print(bad)"
     )
     result = subprocess.run(
