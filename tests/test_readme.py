@@ -60,3 +60,54 @@ def test_readme_snippets_run(ssm: Any, capsys: pytest.CaptureFixture[str]) -> No
             close = getattr(value, "ssm_close", None)
             if callable(close) and not isinstance(value, type):
                 close()
+
+
+def _block_after(text: str, marker: str) -> list[str]:
+    """The indented lines of the literal block that follows ``marker``, dedented."""
+    rest = text[text.index(marker) + len(marker) :]
+    lines = []
+    for line in rest.splitlines()[1:]:
+        if line and not line.startswith("    "):
+            break
+        lines.append(line[4:])
+    return [line for line in lines if line.strip()]
+
+
+def test_readme_policy_commands_run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each `ssm-config policy` line of the IAM section runs in examples/ and succeeds."""
+    import shlex
+
+    from ssm_config.cli import main
+
+    commands = _block_after(README.read_text(), "repository's ``examples/`` folder)::")
+    assert len(commands) == 3
+    monkeypatch.chdir(README.parent / "examples")
+    for command in commands:
+        words = shlex.split(command, comments=True)
+        assert words[0] == "ssm-config"
+        assert main(words[1:]) == 0, command
+        assert "Statement" in capsys.readouterr().out, command
+
+
+def test_readme_cloudformation_snippet_is_what_the_generator_prints(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The YAML in the IAM section is the generator's output for the README's class."""
+    from ssm_config.cli import main
+    from ssm_config.testing import offline
+
+    text = README.read_text()
+    expected = _block_after(text, ".. code-block:: yaml\n")
+    module = types.ModuleType("readme_first_screen")
+    first = python_snippets(text)[0]
+    sys.modules[module.__name__] = module
+    try:
+        with offline():
+            exec(compile(first, "README.rst snippet 1", "exec", dont_inherit=True), module.__dict__)  # noqa: S102
+        code = main(["policy", f"{module.__name__}:OrdersConfig", "--format", "cloudformation"])
+    finally:
+        del sys.modules[module.__name__]
+    assert code == 0
+    assert capsys.readouterr().out.splitlines() == expected
