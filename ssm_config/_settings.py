@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar, overload
 from botocore.exceptions import BotoCoreError
 from pydantic import BaseModel, PrivateAttr, ValidationError
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsError
 
 from . import _fork
 from ._client import default_client, forget_connections
@@ -205,6 +205,10 @@ class SSMSettings(BaseSettings):
         except ValidationError as exc:
             problems = _merge_problems(cls, load, exc)
             raise ConfigError(cls.__name__, problems) from _first_cause(problems)
+        except SettingsError as exc:  # another source (env, dotenv) could not parse its input
+            field_name = _quoted_field(str(exc))
+            problem = Problem("(not from SSM)", field_name, str(exc), exc)
+            raise ConfigError(cls.__name__, [problem]) from exc
         finally:
             _LOADING.reset(token)
         if load.problems:
@@ -396,6 +400,12 @@ def _merge_problems(cls: type[SSMSettings], load: _Load, exc: ValidationError) -
     order = {f: i for i, f in enumerate(cls.model_fields)}
     merged = [*load.problems, *extra]
     return sorted(merged, key=lambda p: order.get(p.field, len(order)))
+
+
+def _quoted_field(message: str) -> str:
+    """The field a pydantic-settings message names (``... field "x" ...``), if any."""
+    _, _, rest = message.partition('field "')
+    return rest.partition('"')[0] or "<settings>"
 
 
 def _first_cause(problems: Sequence[Problem]) -> BaseException | None:

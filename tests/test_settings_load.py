@@ -271,3 +271,18 @@ def test_retry_settings_from_the_environment_win(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("AWS_RETRY_MODE", "adaptive")
     retries = default_client().meta.config.retries
     assert retries == {"mode": "adaptive", "total_max_attempts": 7}
+
+
+def test_a_bad_environment_value_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Malformed JSON in an env var is reported in a ConfigError naming the field, not raw."""
+    monkeypatch.setenv("FLAGS", '{"token": "hunter2"')
+
+    class Env(SSMSettings):
+        flags: dict[str, str] = {}
+
+    with pytest.raises(ConfigError) as info:
+        Env()
+    (problem,) = info.value.problems
+    assert problem.field == "flags"
+    assert "EnvSettingsSource" in problem.message
+    assert "hunter2" not in "".join(traceback.format_exception(info.value))
