@@ -41,7 +41,7 @@ def http_endpoint() -> Iterator[str]:
         server.stop()
 
 
-@pytest.fixture(params=["in-process", "http"])
+@pytest.fixture(params=["in-process", pytest.param("http", marks=pytest.mark.server)])
 def fake(request: pytest.FixtureRequest) -> Iterator[tuple[Any, Any]]:
     """(ssm, kms) clients on one of the fakes, empty at the start of each test."""
     if request.param == "in-process":

@@ -17,6 +17,8 @@ from ssm_config.cli import main
 
 from ._demo_support import accepts_connections
 
+pytestmark = pytest.mark.server  # the embedded local SSM is moto's HTTP server
+
 SECRETS = ("hunter2-d3mo", "c0rrect-h0rse")
 
 

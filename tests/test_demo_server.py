@@ -16,6 +16,8 @@ from ssm_config._demo import DemoDependencyError, LocalSSM
 
 from ._demo_support import accepts_connections
 
+pytestmark = pytest.mark.server  # the embedded local SSM is moto's HTTP server
+
 
 @pytest.fixture
 def local() -> Iterator[LocalSSM]:

@@ -24,6 +24,8 @@ from ssm_config._settings import offline
 
 from ._demo_support import EXAMPLES, load_example, wait_for
 
+pytestmark = pytest.mark.server  # the embedded local SSM is moto's HTTP server
+
 SHARED_DB_URL = "/shared/mongodb/url"
 
 
