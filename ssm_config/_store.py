@@ -246,6 +246,9 @@ class LiveStore:
         if validated is None or target is None:
             return {}
         old = target.__dict__
+        for field_name, key in self._input_keys.items():
+            if key not in candidate and field_name in old:  # defaulted: no default_factory rerun
+                validated[field_name] = old[field_name]
         changes = {
             f: (old.get(f), validated.get(f))
             for f in self._target_cls.model_fields

@@ -367,3 +367,32 @@ def test_copies_and_pickles_are_detached_snapshots(svc: Svc, ssm: Any) -> None:
         assert clone.page_size == 20
         assert "db-1" not in repr(clone)
         assert clone.ssm_refresh() == []
+
+
+def test_default_factory_fields_keep_their_value_across_swaps(
+    ssm: Any, clock: FakeClock, closing: list[Any]
+) -> None:
+    """A swap re-validates SSM values only: a default_factory field is not made anew."""
+    from itertools import count
+
+    from pydantic import Field
+
+    ticket = count(1)
+
+    class Stamped(SSMSettings):
+        model_config = SSMSettingsConfigDict(ssm_prefix="/st")
+        colour: str
+        instance: int = Field(default_factory=lambda: next(ticket))
+
+    ssm.put_parameter(Name="/st/colour", Value="red", Type="String")
+    config = Stamped(_ssm_client=ssm, _ssm_clock=clock)
+    closing.append(config)
+    seen: list[dict[str, Any]] = []
+    config.ssm_on_change(seen.append)
+    ssm.put_parameter(Name="/st/colour", Value="blue", Type="String", Overwrite=True)
+    assert config.ssm_refresh() == ["colour"]
+    assert seen == [{"colour": ("red", "blue")}]
+    assert config.instance == 1
+    ssm.put_parameter(Name="/st/instance", Value="42", Type="String")  # now SSM supplies it
+    assert config.ssm_refresh() == ["instance"]
+    assert config.instance == 42
