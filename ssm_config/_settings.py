@@ -186,6 +186,7 @@ class SSMSettings(BaseSettings):
 
     _ssm_live: _Live | None = PrivateAttr(default=None)
     _ssm_secure: frozenset[str] = PrivateAttr(default=frozenset())
+    _ssm_offline: bool = PrivateAttr(default=False)
 
     def __init__(
         __pydantic_self__,  # noqa: N805 - pydantic's spelling, frees `self` for a field name
@@ -198,6 +199,7 @@ class SSMSettings(BaseSettings):
         load = _Load(plan=plan_of(cls), client=_ssm_client, offline=_OFFLINE.get())
         if load.offline:
             _construct_offline(self, values)
+            self._ssm_offline = True
             return
         token = _LOADING.set(load)
         try:
@@ -339,6 +341,21 @@ class SSMSettings(BaseSettings):
             },
             "api_calls": live.store.calls,
         }
+
+    if not TYPE_CHECKING:  # BaseModel's __getattr__ runs only when a normal lookup fails
+
+        def __getattr__(self, name: str) -> Any:
+            try:
+                return super().__getattr__(name)
+            except AttributeError:
+                private = object.__getattribute__(self, "__pydantic_private__")
+                if private and private.get("_ssm_offline") and name in type(self).model_fields:
+                    raise AttributeError(
+                        f"{type(self).__name__}.{name} has no value: settings built under "
+                        "offline() (as `ssm-config policy` does) load nothing; read values "
+                        "inside functions, not at import"
+                    ) from None
+                raise
 
     # -- snapshots and secrecy ------------------------------------------------------------
 

@@ -286,3 +286,13 @@ def test_a_bad_environment_value_is_a_config_error(monkeypatch: pytest.MonkeyPat
     assert problem.field == "flags"
     assert "EnvSettingsSource" in problem.message
     assert "hunter2" not in "".join(traceback.format_exception(info.value))
+
+
+def test_reading_an_unloaded_value_offline_says_why() -> None:
+    """Under offline(), a required value that was never loaded explains itself."""
+    with offline():
+        config = Orders()
+    with pytest.raises(AttributeError, match=r"Orders\.db_url has no value: .*offline\(\)"):
+        _ = config.db_url
+    with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
+        _ = config.nonexistent  # type: ignore[attr-defined]
