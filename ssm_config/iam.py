@@ -17,8 +17,11 @@ the loader calls, and nothing more:
   behind a Secrets Manager reference is scoped the same way with Secrets Manager's
   ``SecretARN`` context. The AWS-managed ``aws/ssm`` key needs no statement.
 
-Pure: no AWS calls. A key declared by alias cannot be an IAM resource; pass
-``kms_keys={alias: key_arn}`` (what ``ssm-config policy --resolve-keys`` does).
+Pure: no AWS calls. A key declared by alias cannot be an IAM resource, so it is granted
+as "any key of the account and region that carries this alias" (the condition key
+``kms:ResourceAliases``, with the same ViaService and EncryptionContext scoping); pass
+``kms_keys={alias: key_arn}`` (what ``ssm-config policy --resolve-keys`` does) to name the
+key's ARN instead.
 """
 
 from __future__ import annotations
@@ -148,8 +151,11 @@ class _Grants:
     names: set[str] = field(default_factory=set)
     paths: set[str] = field(default_factory=set)
     secrets: set[str] = field(default_factory=set)
-    # key ARN -> (service the key is used through, its context key) -> ARNs in that context
-    decrypt: dict[str, dict[tuple[str, str], set[str]]] = field(default_factory=dict)
+    # (key ARN, or key/* with the alias that must be on the key) ->
+    #   (service the key is used through, its context key) -> ARNs in that context
+    decrypt: dict[tuple[str, str | None], dict[tuple[str, str], set[str]]] = field(
+        default_factory=dict
+    )
 
     def add(self, spec: ParamSpec, target: Target, kms_keys: Mapping[str, str | None]) -> None:
         bare = spec.bare_name
@@ -164,10 +170,10 @@ class _Grants:
         else:
             self.names.add(target.parameter_arn(bare))
             context = ("ssm", "PARAMETER_ARN"), target.parameter_arn(bare)
-        key_arn = _key_arn(spec, target, kms_keys)
-        if key_arn is not None:
+        key = _key_grant(spec, target, kms_keys)
+        if key is not None:
             via, arn = context
-            self.decrypt.setdefault(key_arn, {}).setdefault(via, set()).add(arn)
+            self.decrypt.setdefault(key, {}).setdefault(via, set()).add(arn)
 
 
 def build_document(
@@ -191,15 +197,20 @@ def build_document(
         actions = ["secretsmanager:GetSecretValue"]
         statements.append(_allow("SecretsManagerGetSecretValue", actions, grants.secrets))
     sids: set[str] = set()
-    for key_arn, uses in sorted(grants.decrypt.items()):
+    for (key_arn, alias), uses in sorted(grants.decrypt.items(), key=lambda kv: str(kv[0])):
         for (service, context_key), arns in sorted(uses.items()):
-            sid = _unique(_decrypt_sid(service, key_arn), sids)
+            sid = _unique(_decrypt_sid(service, alias or key_arn), sids)
             conditions = {
                 "kms:ViaService": [target.via(service)],
                 f"kms:EncryptionContext:{context_key}": sorted(arns),
             }
             statement = _allow(sid, ["kms:Decrypt"], [key_arn])
             statement["Condition"] = _condition(conditions)
+            if alias is not None:  # multivalued key: the key must carry this alias
+                statement["Condition"]["ForAnyValue:StringEquals"] = {
+                    "kms:ResourceAliases": [alias]
+                }
+                statement["Condition"] = dict(sorted(statement["Condition"].items()))
             statements.append(statement)
     statements.sort(key=lambda s: str(s["Sid"]))
     return {"Version": POLICY_VERSION, "Statement": statements}
@@ -220,8 +231,11 @@ def _specs_of(settings_classes: Iterable[type[BaseModel]]) -> list[ParamSpec]:
     return specs
 
 
-def _key_arn(spec: ParamSpec, target: Target, kms_keys: Mapping[str, str | None]) -> str | None:
-    """The ARN of the spec's customer-managed key; None when it has none or it is AWS-managed."""
+def _key_grant(  # noqa: PLR0911 - one return per way a key can be declared
+    spec: ParamSpec, target: Target, kms_keys: Mapping[str, str | None]
+) -> tuple[str, str | None] | None:
+    """The resource for the spec's customer-managed key, and the alias it must carry if the
+    key is known only by alias; None when it has no key or an AWS-managed one."""
     declared = spec.kms_key
     if declared is None:
         return None
@@ -234,19 +248,15 @@ def _key_arn(spec: ParamSpec, target: Target, kms_keys: Mapping[str, str | None]
             raise DeclarationError(
                 f"kms key {key!r} resolved to {resolved!r}, which is not a key ARN"
             )
-        return resolved
+        return resolved, None
     if _is_aws_managed_ssm(key):
         return None
     if _KEY_ARN.fullmatch(key):
-        return key
+        return key, None
     if _KEY_ID.fullmatch(key):
-        return target.key_arn(key)
+        return target.key_arn(key), None
     if _ALIAS.fullmatch(key):
-        raise DeclarationError(
-            f"field {spec.field!r} ({spec.name}): KMS key {key!r} is an alias, which IAM cannot "
-            "use as a resource for kms:Decrypt; declare the key ARN or key id, or resolve "
-            "aliases with `ssm-config policy --resolve-keys` (policy_for(..., kms_keys=...))"
-        )
+        return target.key_arn("*"), "alias/" + key.partition("alias/")[2]
     raise DeclarationError(
         f"field {spec.field!r} ({spec.name}): KMS key {key!r} is not a key ARN, key id or alias"
     )
@@ -265,11 +275,12 @@ def _condition(conditions: Mapping[str, list[str]]) -> dict[str, dict[str, list[
     return {op: block[op] for op in sorted(block)}
 
 
-def _decrypt_sid(service: str, key_arn: str) -> str:
-    """Stable across runs and additions: named after the key id, not a position."""
-    key_id = key_arn.rpartition("/")[2]
+def _decrypt_sid(service: str, key: str) -> str:
+    """Stable across runs and additions: named after the key id or alias, not a position."""
     via = "ViaSecretsManager" if service == "secretsmanager" else ""
-    return "KmsDecrypt" + via + re.sub(r"[^A-Za-z0-9]", "", key_id)
+    if key.startswith("alias/"):
+        return "KmsDecrypt" + via + "Alias" + re.sub(r"[^A-Za-z0-9]", "", key[len("alias/") :])
+    return "KmsDecrypt" + via + re.sub(r"[^A-Za-z0-9]", "", key.rpartition("/")[2])
 
 
 def _unique(sid: str, taken: set[str]) -> str:

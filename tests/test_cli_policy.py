@@ -235,14 +235,13 @@ def test_policy_region_does_not_clobber_the_global_region() -> None:
         ),
         (["tests.iam_fixtures.configs:Nope"], "has no attribute 'Nope'"),
         (["tests.iam_fixtures.configs:KEY_ID"], "not an SSMSettings class"),
-        (["tests.iam_fixtures.configs:AliasKey"], "is an alias.*--resolve-keys"),
         (["tests.iam_fixtures.configs:ThreeNames", "--account", "42"], "account '42'"),
     ],
 )
 def test_failures_are_one_line_naming_the_culprit(
     capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
-    """Import failures, empty handlers, bad targets and aliases exit 1 with one clear line."""
+    """Import failures, empty handlers and bad targets exit 1 with one clear line."""
     code, out, err = _run(capsys, *argv)
     assert (code, out) == (1, "")
     assert err.count("\n") == 1

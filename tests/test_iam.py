@@ -190,10 +190,34 @@ def test_several_classes_are_merged_without_duplicates() -> None:
     assert _exact(ThreeNames, Again) == _exact(ThreeNames)
 
 
-def test_alias_key_is_refused_with_the_way_out() -> None:
-    """An alias cannot be an IAM resource: the error names the field and --resolve-keys."""
-    with pytest.raises(DeclarationError, match=r"'api_key'.*alias/orders.*--resolve-keys"):
-        policy_for(AliasKey)
+def test_alias_key_is_granted_through_the_keys_alias() -> None:
+    """An alias cannot be a resource: the grant is any key of the account carrying that alias,
+    still only through SSM and only for the declared parameter; no AWS call is needed."""
+    assert _exact(AliasKey) == _policy(
+        {
+            "Sid": "KmsDecryptAliasorders",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt"],
+            "Resource": [f"arn:aws:kms:{REGION}:{ACCOUNT}:key/*"],
+            "Condition": {
+                "ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/orders"]},
+                "StringEquals": {
+                    "kms:ViaService": [f"ssm.{REGION}.amazonaws.com"],
+                    "kms:EncryptionContext:PARAMETER_ARN": [f"{PARAM}/orders/api-key"],
+                },
+            },
+        },
+        _read("/orders/api-key"),
+    )
+    assert findings(_exact(AliasKey)) == []
+
+
+def test_resource_aliases_is_a_condition_of_the_kms_key_resource() -> None:
+    """The evidence behind the alias grant (and behind ignoring parliament's action-level
+    complaint about it): IAM's reference lists kms:ResourceAliases on the key resource."""
+    from .iam_fixtures.lint import resource_aliases_is_a_key_condition
+
+    assert resource_aliases_is_a_key_condition()
 
 
 def test_alias_key_resolved_through_kms_keys() -> None:
@@ -293,3 +317,30 @@ def test_importing_the_library_and_iam_does_not_import_yaml() -> None:
     """The runtime path, policy generation included, never needs PyYAML."""
     code = "import sys, ssm_config, ssm_config.iam; sys.exit('yaml' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_the_spec_example_class_gets_its_policy_without_aws() -> None:
+    """SPEC.md's own example (an alias key, a path, a default name) yields a clean policy."""
+    from pydantic import HttpUrl, SecretStr
+
+    from ssm_config import SSMSettingsConfigDict
+
+    class OrdersConfig(SSMSettings):
+        model_config = SSMSettingsConfigDict(ssm_prefix="/orders/prod", ssm_ttl=300)
+        db_url: Annotated[SecretStr, Param("/shared/mongodb/url", ttl=60)]
+        relationship_api: Annotated[HttpUrl, Param("/shared/relationship-api/url")]
+        page_size: Annotated[int, Param("page-size", ttl=30)] = 50
+        flags: Annotated[dict[str, bool], Param("flags")] = {}
+        allowed_origins: list[str] = []
+        features: Annotated[dict[str, str], Param(path="features")] = {}
+        api_key: Annotated[SecretStr, Param("api-key", kms_key="alias/orders")]
+
+    policy = policy_for(OrdersConfig)
+    assert findings(policy) == []
+    assert [s["Sid"] for s in policy["Statement"]] == [
+        "KmsDecryptAliasorders",
+        "SsmGetParameters",
+        "SsmGetParametersByPath",
+    ]
+    by_path = policy["Statement"][2]
+    assert by_path["Resource"] == ["arn:aws:ssm:*:*:parameter/orders/prod/features"]
