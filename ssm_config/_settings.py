@@ -133,8 +133,7 @@ class SSMSource(PydanticBaseSettingsSource):
             if isinstance(failure, ParameterNotFoundError) and not spec.required:
                 continue  # the field's default applies
             if failure is not None:
-                reason = "parameter not found" if failure.code is None else failure.reason
-                load.problems.append(Problem(spec.name, spec.field, reason, failure))
+                load.problems.append(Problem(spec.name, spec.field, failure.reason, failure))
                 continue
             try:
                 values[input_key(fields[spec.field], spec.field)] = converted(

@@ -296,3 +296,24 @@ def test_reading_an_unloaded_value_offline_says_why() -> None:
         _ = config.db_url
     with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
         _ = config.nonexistent  # type: ignore[attr-defined]
+
+
+def test_unreachable_ssm_is_reported_as_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load that cannot reach SSM says so for every field, defaults or not."""
+    from ssm_config._client import make_client
+
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+
+    class Svc(SSMSettings):
+        model_config = SSMSettingsConfigDict(ssm_prefix="/c")
+        a: str
+        b: int = 1
+
+    closed_port = make_client("ssm", endpoint_url="http://127.0.0.1:9")
+    with pytest.raises(ConfigError) as info:
+        Svc(_ssm_client=closed_port)
+    assert [(p.field, p.message) for p in info.value.problems] == [
+        ("a", "SSM unreachable (GetParameters): EndpointConnectionError"),
+        ("b", "SSM unreachable (GetParameters): EndpointConnectionError"),
+    ]
+    closed_port.close()
