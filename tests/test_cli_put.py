@@ -279,3 +279,55 @@ def test_a_kms_refusal_speaks_of_encrypting(
     assert result.err == (
         "ssm-config: error: /app/pw: KMS refused to encrypt with alias/gone: InvalidKeyId\n"
     )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["put", "/app/x", "--type", "SecureString", "s3cr3t"],
+        ["put", "/app/x", "--description", "hi", "s3cr3t"],
+        ["put", "--tier", "Standard", "/app/x", "s3cr3t"],
+    ],
+)
+def test_options_may_stand_between_name_and_value(
+    ssm: Any, cli: Callable[..., Run], argv: list[str]
+) -> None:
+    """Options go anywhere: before, between or after NAME and VALUE, as the usage line shows."""
+    assert cli(*argv).code == 0
+    assert stored(ssm, "/app/x")["Value"] == "s3cr3t"
+
+
+def test_overwrite_between_name_and_value(ssm: Any, cli: Callable[..., Run]) -> None:
+    """`put NAME --overwrite VALUE` replaces the value."""
+    assert cli("put", "/app/x", "old").code == 0
+    assert cli("put", "/app/x", "--overwrite", "new").code == 0
+    assert stored(ssm, "/app/x")["Value"] == "new"
+
+
+def test_stdin_dash_after_options(
+    ssm: Any, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`put NAME --type SecureString -` reads the value from standard input."""
+    monkeypatch.setattr("sys.stdin", io.StringIO("from-stdin\n"))
+    assert cli("put", "/app/x", "--type", "SecureString", "-").code == 0
+    assert stored(ssm, "/app/x")["Value"] == "from-stdin"
+
+
+def test_a_value_starting_with_a_dash_after_double_dash(ssm: Any, cli: Callable[..., Run]) -> None:
+    """`put NAME -- -1` stores '-1'."""
+    assert cli("put", "/app/n", "--", "-1").code == 0
+    assert stored(ssm, "/app/n")["Value"] == "-1"
+
+
+def test_value_and_value_file_together_is_bad_usage(
+    ssm: Any, cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    """Two value sources, or none, exit 2 with the usage line; nothing is written."""
+    path = tmp_path / "v"
+    path.write_text("file")
+    for argv in (["put", "/app/x", "inline", "--value-file", str(path)], ["put", "/app/x"]):
+        result = cli(*argv)
+        assert result.code == 2
+        assert result.err.startswith("usage: ssm-config put")
+    with pytest.raises(ssm.exceptions.ParameterNotFound):
+        ssm.get_parameter(Name="/app/x")

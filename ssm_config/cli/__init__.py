@@ -20,6 +20,36 @@ from . import _demo, _params, _policy
 PROG = "ssm-config"
 
 
+class _IntermixedParser(argparse.ArgumentParser):
+    """A subcommand parser that lets options stand between positionals.
+
+    Plain argparse binds an optional positional in the first run of positionals, so
+    ``put NAME --type SecureString VALUE`` would leave VALUE unrecognised.
+    """
+
+    _intermixing = False
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self._intermixing or not self._can_intermix():  # it calls back in, twice
+            return super().parse_known_args(args, namespace)
+        self._intermixing = True
+        try:
+            return super().parse_known_intermixed_args(args, namespace)
+        finally:
+            self._intermixing = False
+
+    def _can_intermix(self) -> bool:
+        """argparse refuses intermixed parsing with a positional in an exclusive group."""
+        positionals = [a for a in self._actions if not a.option_strings]
+        return not any(
+            action in positionals
+            for group in self._mutually_exclusive_groups
+            for action in group._group_actions
+        )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -30,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--endpoint-url", help="SSM endpoint (default: AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL)"
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=_IntermixedParser
+    )
     for module in (_params, _policy, _demo):
         module.register(subparsers)
     return parser

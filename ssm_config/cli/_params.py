@@ -40,9 +40,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     put.add_argument("name", metavar="NAME")
-    source = put.add_mutually_exclusive_group(required=True)
-    source.add_argument("value", nargs="?", metavar="VALUE", help="the value, or - for stdin")
-    source.add_argument("--value-file", metavar="FILE", help="send this file's bytes verbatim")
+    put.add_argument("value", nargs="?", metavar="VALUE", help="the value, or - for stdin")
+    put.add_argument("--value-file", metavar="FILE", help="send this file's bytes verbatim")
     put.add_argument("--type", choices=_values.TYPES, help="String for a new parameter")
     put.add_argument("--key-id", help="customer-managed KMS key of a SecureString (alias or ARN)")
     put.add_argument("--overwrite", action="store_true", help="replace an existing parameter")
@@ -154,6 +153,8 @@ def _client(args: argparse.Namespace) -> SSMClient:
 
 def _check_put(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Usage errors argparse cannot express; ``parser.error`` exits 2 with the usage line."""
+    if (args.value is None) == (args.value_file is None):
+        parser.error("give the value as VALUE, '-' (standard input) or --value-file, once")
     if args.key_id is not None and args.type in ("String", "StringList"):
         parser.error("--key-id applies to --type SecureString only")
 
