@@ -18,7 +18,9 @@ from cachetools import LRUCache
 from . import _fork
 from ._client import default_client
 from ._declare import check_name, check_path
+from ._errors import SSMConfigError
 from ._fetch import translate
+from ._offline import is_offline
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
@@ -48,6 +50,7 @@ def get_parameter(
         FetchError: the most specific subclass, e.g. ParameterNotFoundError.
     """
     check_name(name)
+    _refuse_offline(f"get_parameter({name!r})")
 
     def load() -> str:
         ssm = client or default_client()
@@ -75,6 +78,7 @@ def get_parameters_by_path(
         FetchError: the most specific subclass, e.g. AccessDeniedError.
     """
     check_path(path)
+    _refuse_offline(f"get_parameters_by_path({path!r})")
 
     def load() -> dict[str, str]:
         ssm = client or default_client()
@@ -90,6 +94,14 @@ def get_parameters_by_path(
         return values
 
     return dict(_cached(("path", path, recursive, decrypt), ttl, load))
+
+
+def _refuse_offline(call: str) -> None:
+    if is_offline():
+        raise SSMConfigError(
+            f"{call} under offline() (as `ssm-config policy` imports modules): no AWS call "
+            "is made; read parameters inside functions, not at import"
+        )
 
 
 def clear_cache() -> None:

@@ -20,7 +20,8 @@ from types import ModuleType
 from typing import Any
 
 from ._errors import DeclarationError, SSMConfigError
-from ._settings import SSMSettings, offline
+from ._offline import offline
+from ._settings import SSMSettings
 
 _MISSING = object()
 _FUNCTION_TYPES = frozenset({"AWS::Serverless::Function", "AWS::Lambda::Function"})

@@ -7,7 +7,6 @@ environment and dotenv files: a field any of those supplies is never fetched.
 
 from __future__ import annotations
 
-import contextlib
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,6 +25,7 @@ from ._convert import ConversionError
 from ._declare import SSMSettingsConfigDict
 from ._errors import ConfigError, DeclarationError, ParameterNotFoundError, Problem
 from ._fetch import Outcome, fetch, translate
+from ._offline import is_offline
 from ._plan import ParamSpec, Plan, build_plan
 from ._refresh import Refresher
 from ._store import Callback, Clock, LiveStore, converted
@@ -67,22 +67,7 @@ class _Load:
 
 
 _LOADING: ContextVar[_Load | None] = ContextVar("ssm_config_loading", default=None)
-_OFFLINE: ContextVar[bool] = ContextVar("ssm_config_offline", default=False)
 _PLANS: weakref.WeakKeyDictionary[type[BaseModel], Plan] = weakref.WeakKeyDictionary()
-
-
-@contextlib.contextmanager
-def offline() -> Iterator[None]:
-    """Within this block, constructing settings makes no AWS call and starts no thread.
-
-    Fields keep their defaults (required ones stay unset): for tools that import a
-    handler module only to read its declarations, such as the IAM policy generator.
-    """
-    token = _OFFLINE.set(True)
-    try:
-        yield
-    finally:
-        _OFFLINE.reset(token)
 
 
 def plan_of(settings_cls: type[BaseModel]) -> Plan:
@@ -195,7 +180,7 @@ class SSMSettings(BaseSettings):
     ) -> None:
         self = __pydantic_self__
         cls = type(self)
-        load = _Load(plan=plan_of(cls), client=_ssm_client, offline=_OFFLINE.get())
+        load = _Load(plan=plan_of(cls), client=_ssm_client, offline=is_offline())
         if load.offline:
             _construct_offline(self, values)
             self._ssm_offline = True
@@ -428,4 +413,4 @@ def _first_cause(problems: Sequence[Problem]) -> BaseException | None:
     return next((p.cause for p in problems if p.cause is not None), None)
 
 
-__all__ = ["SSMSettings", "SSMSource", "offline", "plan_of"]
+__all__ = ["SSMSettings", "SSMSource", "plan_of"]

@@ -16,7 +16,8 @@ import threading
 
 from ._adhoc import clear_cache
 from ._errors import SSMConfigError
-from ._settings import SSMSettings, offline
+from ._offline import offline
+from ._settings import SSMSettings
 
 __all__ = ["FakeClock", "clear_cache", "offline", "refresh_due"]
 

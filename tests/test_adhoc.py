@@ -118,3 +118,17 @@ def test_default_client_is_used(ssm: Any) -> None:
     """Without client=, the process default client (same moto mock) serves the read."""
     ssm.put_parameter(Name="/app/d", Value="dv", Type="String")
     assert get_parameter("/app/d") == "dv"
+
+
+def test_adhoc_reads_refuse_under_offline(ssm: Any, recorder: Recorder) -> None:
+    """Inside offline() (policy generation), ad-hoc reads raise and contact nothing."""
+    from ssm_config import SSMConfigError
+    from ssm_config.testing import offline
+
+    ssm.put_parameter(Name="/app/x", Value="v", Type="String")
+    with offline():
+        with pytest.raises(SSMConfigError, match=r"get_parameter\('/app/x'\) under offline\(\)"):
+            get_parameter("/app/x", client=ssm)
+        with pytest.raises(SSMConfigError, match="get_parameters_by_path"):
+            get_parameters_by_path("/app", client=ssm)
+    assert recorder.calls[-1][0] == "PutParameter"

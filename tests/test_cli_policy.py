@@ -305,3 +305,19 @@ def test_missing_pyyaml_is_one_line_naming_the_extra(
         "ssm-config: error: templates and --format cloudformation need PyYAML: "
         "pip install 'ssm-config[cli]'\n"
     )
+
+
+def test_module_reading_parameters_at_import_is_refused_without_aws(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A handler calling get_parameter at import fails clearly; no request is sent."""
+    (tmp_path / "eager_adhoc.py").write_text(
+        "import ssm_config\nTOKEN = ssm_config.get_parameter('/it/token')\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", "http://127.0.0.1:9")  # would fail loudly
+    code, out, err = _run(capsys, "eager_adhoc")
+    assert (code, out) == (1, "")
+    assert "get_parameter('/it/token') under offline()" in err
+    assert "unreachable" not in err
+    sys.modules.pop("eager_adhoc", None)

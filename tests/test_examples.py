@@ -20,7 +20,7 @@ import yaml
 from ssm_config import ConfigError, SSMSettingsConfigDict
 from ssm_config._client import reset_default_clients
 from ssm_config._demo import LocalSSM
-from ssm_config._settings import offline
+from ssm_config.testing import offline
 
 from ._demo_support import EXAMPLES, load_example, wait_for
 
