@@ -150,7 +150,8 @@ def _check_bare(base: str, *, what: str) -> None:
 
 
 def join_name(prefix: str, name: str) -> str:
-    """Resolve ``name`` against ``prefix``: absolute names stand as they are."""
-    if name.startswith("/") or not prefix:
+    """Resolve ``name`` against ``prefix`` (``prefix + "/" + name``, so with no prefix a
+    relative name becomes ``/name``); absolute names stand as they are."""
+    if name.startswith("/"):
         return name
     return f"{prefix.rstrip('/')}/{name}"

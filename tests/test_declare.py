@@ -72,10 +72,10 @@ def test_paths() -> None:
 
 
 def test_join_and_split() -> None:
-    """Relative names join the prefix; absolute names and empty prefixes leave them alone."""
+    """Relative names join the prefix (with none, the root); absolute names stand."""
     assert join_name("/orders/prod/", "page-size") == "/orders/prod/page-size"
     assert join_name("/orders/prod", "/shared/url") == "/shared/url"
-    assert join_name("", "page-size") == "page-size"
+    assert join_name("", "page-size") == "/page-size"
     assert split_selector("/a/b:prod") == ("/a/b", "prod")
     assert split_selector("/a/b") == ("/a/b", None)
 
