@@ -175,25 +175,51 @@ def _fetch_batch(
             failures[name] = translate(exc, name)
         return
     counter.add(1 + retries_of(response))
-    requested = {_bare(n): n for n in batch}
-    answered: dict[str, Fetched] = {}
-    strays: list[Mapping[str, Any]] = []
-    for item in response.get("Parameters", []):
-        selector = item.get("Selector")
-        key = f"{item['Name']}:{selector.lstrip(':')}" if selector else requested.get(item["Name"])
-        if key is not None and key in batch:
-            answered[key] = _fetched(item)
-        else:
-            strays.append(item)
+    answered, strays, ambiguous = _match(batch, response.get("Parameters", []))
     for name in response.get("InvalidParameters", []):
         failures[name] = ParameterNotFoundError("parameter not found", name=name)
     unanswered = [n for n in batch if n not in answered and n not in failures]
+    for name in [n for n in unanswered if n in ambiguous]:
+        _fetch_batch(client, (name,), values, failures, counter)
+    unanswered = [n for n in unanswered if n not in ambiguous]
     if len(unanswered) == 1 and len(strays) == 1:
         # Some endpoints name a Secrets Manager reference by the secret's own name.
         answered[unanswered.pop()] = _fetched(strays[0])
     for name in unanswered:
         failures[name] = FetchError("SSM's answer did not include this parameter", name=name)
     values.update(answered)
+
+
+def _match(
+    batch: tuple[str, ...], items: list[Any]
+) -> tuple[dict[str, Fetched], list[Mapping[str, Any]], set[str]]:
+    """Pair answers with the names asked: (answered, unmatched answers, ambiguous names).
+
+    SSM says which selector an answer is for; an endpoint that does not (moto) leaves two
+    requests of one name ambiguous, and the caller asks for those again, one a call.
+    """
+    says_selector = any(item.get("Selector") for item in items)
+    by_bare: dict[str, list[str]] = {}
+    for name in batch:
+        by_bare.setdefault(_bare(name), []).append(name)
+    answered: dict[str, Fetched] = {}
+    strays: list[Mapping[str, Any]] = []
+    ambiguous: set[str] = set()
+    for item in items:
+        selector = item.get("Selector")
+        if selector:
+            candidates = [f"{item['Name']}:{selector.lstrip(':')}"]
+        else:
+            candidates = by_bare.get(item["Name"], [])
+            if says_selector:
+                candidates = [c for c in candidates if ":" not in c]
+        if len(candidates) > 1:
+            ambiguous.update(candidates)
+        elif candidates and candidates[0] in batch:
+            answered[candidates[0]] = _fetched(item)
+        else:
+            strays.append(item)
+    return answered, strays, ambiguous
 
 
 def _fetch_path(

@@ -76,25 +76,9 @@ class Plan:
 
 
 def batches(names: Iterable[str], size: int = BATCH_SIZE) -> tuple[tuple[str, ...], ...]:
-    """Group unique ``names`` into GetParameters calls of at most ``size`` names.
-
-    Two selectors of one parameter never share a call: the response is then unambiguous
-    even from endpoints that omit ``Selector`` (moto, some proxies).
-    """
-    result: list[list[str]] = []
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            continue
-        seen.add(name)
-        bare = split_selector(name)[0]
-        for batch in result:
-            if len(batch) < size and all(split_selector(n)[0] != bare for n in batch):
-                batch.append(name)
-                break
-        else:
-            result.append([name])
-    return tuple(tuple(b) for b in result)
+    """Group unique ``names``, in order, into GetParameters calls of at most ``size`` names."""
+    unique = list(dict.fromkeys(names))
+    return tuple(tuple(unique[i : i + size]) for i in range(0, len(unique), size))
 
 
 def build_plan(settings_cls: type[BaseModel]) -> Plan:

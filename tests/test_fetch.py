@@ -150,3 +150,26 @@ def test_a_renamed_answer_maps_back_when_unambiguous(ssm: Any) -> None:
     ssm.meta.events.register("before-parameter-build.ssm.GetParameters", rename)
     outcome = fetch(ssm, [ref])
     assert outcome.values[ref].value == "v"
+
+
+def test_selectors_share_one_call_when_ssm_names_them(ssm: Any, recorder: Recorder) -> None:
+    """As real SSM does, answers carry `Selector`: three forms of one name take one call."""
+    ssm.put_parameter(Name="/app/x", Value="one", Type="String")
+    ssm.put_parameter(Name="/app/x", Value="two", Type="String", Overwrite=True)
+    ssm.put_parameter(Name="/app/x", Value="three", Type="String", Overwrite=True)
+    ssm.label_parameter_version(Name="/app/x", ParameterVersion=2, Labels=["live"])
+    selector_of_version = {1: ":1", 2: ":live"}  # what SSM would echo for these requests
+
+    def like_ssm(parsed: dict[str, Any], **_: Any) -> None:
+        for item in parsed.get("Parameters", []):
+            if item["Version"] in selector_of_version:
+                item["Selector"] = selector_of_version[item["Version"]]
+
+    ssm.meta.events.register("after-call.ssm.GetParameters", like_ssm)
+    outcome = fetch(ssm, ["/app/x:1", "/app/x:live", "/app/x"])
+    assert {k: v.value for k, v in outcome.values.items()} == {
+        "/app/x:1": "one",
+        "/app/x:live": "two",
+        "/app/x": "three",
+    }
+    assert recorder.count("GetParameters") == 1 == outcome.calls
