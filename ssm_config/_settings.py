@@ -28,7 +28,7 @@ from ._fetch import Outcome, fetch, translate
 from ._offline import is_offline
 from ._plan import ParamSpec, Plan, build_plan
 from ._refresh import Refresher
-from ._store import Callback, Clock, LiveStore, converted
+from ._store import Callback, Clock, LiveStore, converted, is_secure
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
@@ -186,19 +186,17 @@ class SSMSettings(BaseSettings):
             self._ssm_offline = True
             return
         token = _LOADING.set(load)
+        problems = load.problems
         try:
             super().__init__(**values)
-        except ValidationError as exc:
+        except ValidationError as exc:  # its text quotes inputs: it must not travel along
             problems = _merge_problems(cls, load, exc)
-            raise ConfigError(cls.__name__, problems) from _first_cause(problems)
         except SettingsError as exc:  # another source (env, dotenv) could not parse its input
-            field_name = _quoted_field(str(exc))
-            problem = Problem("(not from SSM)", field_name, str(exc), exc)
-            raise ConfigError(cls.__name__, [problem]) from exc
+            problems = [Problem("(not from SSM)", _quoted_field(str(exc)), str(exc), exc)]
         finally:
             _LOADING.reset(token)
-        if load.problems:
-            raise ConfigError(cls.__name__, load.problems) from _first_cause(load.problems)
+        if problems:  # raised here, outside the handlers, so no __context__ links to them
+            raise ConfigError(cls.__name__, problems) from _first_cause(problems)
         if load.outcome is not None and load.client is not None:
             self._attach(
                 load,
@@ -384,6 +382,7 @@ def _merge_problems(cls: type[SSMSettings], load: _Load, exc: ValidationError) -
     """The source's problems plus pydantic's, one per field, in field order; no values."""
     by_field = {p.field: p for p in load.problems}
     specs = {s.field: s for s in load.specs}
+    secure = _secure_fields(load)
     alias_to_field = {input_key(info, f): f for f, info in cls.model_fields.items()}
     extra: list[Problem] = []
     for error in exc.errors(include_input=False, include_url=False, include_context=False):
@@ -397,10 +396,20 @@ def _merge_problems(cls: type[SSMSettings], load: _Load, exc: ValidationError) -
         ssm_name = spec.name if spec is not None else "(not from SSM)"
         if error["type"] == "missing" and spec is not None:
             message = "parameter not found"
+        elif field_name in secure:  # pydantic's messages may quote characters of the input
+            message = f"rejected ({error['type']}); details withheld: a SecureString"
         extra.append(Problem(ssm_name, field_name, message))
     order = {f: i for i, f in enumerate(cls.model_fields)}
     merged = [*load.problems, *extra]
     return sorted(merged, key=lambda p: order.get(p.field, len(order)))
+
+
+def _secure_fields(load: _Load) -> set[str]:
+    """Fields whose SSM value came from a SecureString in this load."""
+    outcome = load.outcome
+    if outcome is None:
+        return set()
+    return {s.field for s in load.specs if is_secure(s.name, outcome)}
 
 
 def _quoted_field(message: str) -> str:

@@ -136,7 +136,7 @@ class LiveStore:
                 stamp=_stamp_of(key, outcome),
                 fetched_at=now,
                 deadline=self._deadline(key, now),
-                secure=_secure(key, outcome),
+                secure=is_secure(key, outcome),
             )
             for key in self._by_key
         }
@@ -230,7 +230,8 @@ class LiveStore:
                     trial[self._input_keys[spec.field]] = converted(spec, key, outcome)
                 result = validate_input(self._target_cls, trial)
             except (ConversionError, ValidationError) as exc:
-                keys[key] = self._failed(state, now, f"new version {version} rejected: {_why(exc)}")
+                why = _why(exc, withhold=is_secure(key, outcome))
+                keys[key] = self._failed(state, now, f"new version {version} rejected: {why}")
                 continue
             candidate, validated = trial, result
             keys[key] = KeyState(
@@ -239,7 +240,7 @@ class LiveStore:
                 stamp=stamp,
                 fetched_at=now,
                 deadline=self._deadline(key, now),
-                secure=_secure(key, outcome),
+                secure=is_secure(key, outcome),
             )
         self.keys = keys
         target = self._target()
@@ -351,7 +352,8 @@ def _stamp_of(key: str, outcome: Outcome) -> Hashable:
     return None if item is None else (item.version, item.last_modified)
 
 
-def _secure(key: str, outcome: Outcome) -> bool:
+def is_secure(key: str, outcome: Outcome) -> bool:
+    """Whether the value(s) of ``key`` in ``outcome`` came from a SecureString."""
     items: Iterable[Fetched] = (
         outcome.paths[key].values()
         if key in outcome.paths
@@ -374,10 +376,13 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
-def _why(exc: Exception) -> str:
+def _why(exc: Exception, *, withhold: bool) -> str:
+    """What was wrong, without the value; for a SecureString, pydantic's messages (which
+    may quote characters of the input) are reduced to their error types."""
     if isinstance(exc, ValidationError):
         return "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'model'}: {e['msg']}"
+            f"{'.'.join(map(str, e['loc'])) or 'model'}: "
+            + (f"{e['type']} (details withheld: a SecureString)" if withhold else e["msg"])
             for e in exc.errors(include_input=False, include_url=False)
         )
     return str(exc)

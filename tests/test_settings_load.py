@@ -121,7 +121,10 @@ def test_every_problem_reported_together(ssm: Any, kms: Any, closing: list[Any])
     ]
     text = str(error)
     assert text.startswith("Orders: 4 parameters failed to load")
-    assert "/orders/prod/page-size (field 'page_size'): Input should be a valid integer" in text
+    assert (
+        "/orders/prod/page-size (field 'page_size'): rejected (int_parsing); "
+        "details withheld: a SecureString"
+    ) in text
     assert text.count("parameter not found") == 3
     full = "".join(traceback.format_exception(error))
     assert SECRET not in full
@@ -149,6 +152,7 @@ def test_secret_never_in_error_log_or_repr(
     with caplog.at_level(logging.DEBUG, logger="ssm_config"):
         assert config.ssm_refresh() == []
     assert "/svc/port" in caplog.text
+    assert "port: int_parsing (details withheld: a SecureString)" in caplog.text
     assert SECRET not in caplog.text
     with pytest.raises(ConfigError) as info:
         Svc(_ssm_client=ssm)
@@ -317,3 +321,29 @@ def test_unreachable_ssm_is_reported_as_unreachable(monkeypatch: pytest.MonkeyPa
         ("b", "SSM unreachable (GetParameters): EndpointConnectionError"),
     ]
     closed_port.close()
+
+
+def test_no_secret_anywhere_in_the_exception_chain(ssm: Any, closing: list[Any]) -> None:
+    """Neither cause nor (suppressed) context of a ConfigError holds the rejected secret,
+    and pydantic's message, which may quote characters of it, is withheld for SecureStrings."""
+    import uuid
+
+    class Ids(SSMSettings):
+        model_config = SSMSettingsConfigDict(ssm_prefix="/ids")
+        tenant: uuid.UUID
+        port: int
+
+    ssm.put_parameter(Name="/ids/tenant", Value=SECRET, Type="SecureString")
+    ssm.put_parameter(Name="/ids/port", Value="eighty", Type="String")
+    with pytest.raises(ConfigError) as info:
+        Ids(_ssm_client=ssm)
+    error: BaseException | None = info.value
+    chain = []
+    while error is not None:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    assert all(SECRET not in repr(e) and SECRET not in str(e) for e in chain)
+    tenant, port = info.value.problems
+    assert "found 'h'" not in tenant.message  # pydantic would quote the first character
+    assert tenant.message == "rejected (uuid_parsing); details withheld: a SecureString"
+    assert port.message.startswith("Input should be a valid integer")
