@@ -1,5 +1,6 @@
 """Typed, live configuration from AWS SSM Parameter Store."""
 
+from . import iam  # SPEC spells it ssm_config.iam.policy_for(...)
 from ._adhoc import get_parameter, get_parameters_by_path
 from ._declare import Param, SSMSettingsConfigDict
 from ._errors import (
@@ -36,5 +37,6 @@ __all__ = [
     "ThrottledError",
     "get_parameter",
     "get_parameters_by_path",
+    "iam",
 ]
 __version__ = "0.1.0"

@@ -19,6 +19,7 @@ def test_all_is_sorted_and_complete() -> None:
     """__all__ is sorted, resolves, and contains every name SPEC.md promises."""
     assert ssm_config.__all__ == sorted(ssm_config.__all__)
     assert set(ssm_config.__all__) >= SPEC_NAMES
+    assert ssm_config.iam.policy_for is not None  # SPEC writes ssm_config.iam.policy_for
     for name in ssm_config.__all__:
         assert getattr(ssm_config, name) is not None
 
