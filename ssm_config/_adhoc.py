@@ -17,7 +17,7 @@ from cachetools import LRUCache
 
 from . import _fork
 from ._client import default_client
-from ._declare import check_name, check_path
+from ._declare import check_name, check_path, check_seconds
 from ._errors import SSMConfigError
 from ._fetch import translate
 from ._offline import is_offline
@@ -50,6 +50,7 @@ def get_parameter(
         FetchError: the most specific subclass, e.g. ParameterNotFoundError.
     """
     check_name(name)
+    check_seconds(ttl, "ttl", zero=True)
     _refuse_offline(f"get_parameter({name!r})")
 
     def load() -> str:
@@ -78,6 +79,7 @@ def get_parameters_by_path(
         FetchError: the most specific subclass, e.g. AccessDeniedError.
     """
     check_path(path)
+    check_seconds(ttl, "ttl", zero=True)
     _refuse_offline(f"get_parameters_by_path({path!r})")
 
     def load() -> dict[str, str]:

@@ -6,13 +6,14 @@ definition with a message naming the field instead of as a ValidationException f
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Literal
 
 from pydantic_settings import SettingsConfigDict
 
-from ._errors import InvalidNameError
+from ._errors import DeclarationError, InvalidNameError
 
 MAX_NAME_LENGTH = 1011
 """SSM documents 2048 characters, of which 1037 are reserved for internal use."""
@@ -63,14 +64,28 @@ class Param:
     kms_key: str | None = None
 
     def __post_init__(self) -> None:
+        for label in ("name", "path", "kms_key"):
+            value = getattr(self, label)
+            if value is not None and not isinstance(value, str):
+                raise DeclarationError(
+                    f"Param {label} must be a string, not {type(value).__name__}"
+                )
         if self.name is not None and self.path is not None:
             raise InvalidNameError("Param takes a name or a path=, not both")
-        if self.ttl is not None and not self.ttl > 0:
-            raise InvalidNameError(
-                f"Param ttl must be a positive number of seconds, got {self.ttl!r}"
-            )
+        if self.ttl is not None:
+            check_seconds(self.ttl, "Param ttl")
         if self.kms_key is not None and not self.kms_key.strip():
             raise InvalidNameError("Param kms_key must not be empty")
+
+
+def check_seconds(value: object, what: str, *, zero: bool = False) -> float:
+    """``value`` as seconds: a finite real number, positive (or zero when ``zero``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise DeclarationError(f"{what} must be a number of seconds, not {type(value).__name__}")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+        kind = "a finite, non-negative" if zero else "a finite, positive"
+        raise InvalidNameError(f"{what} must be {kind} number of seconds, got {value!r}")
+    return float(value)
 
 
 def split_selector(name: str) -> tuple[str, str | None]:
@@ -101,6 +116,8 @@ def check_name(name: str, *, for_write: bool = False, allow_selector: bool = Tru
             prefix; reads of ``/aws/service/...`` and ``/aws/reference/...`` stay legal).
         allow_selector: whether ``name:selector`` is acceptable here.
     """
+    if not isinstance(name, str):
+        raise InvalidNameError(f"a parameter name must be a string, not {type(name).__name__}")
     base, selector = split_selector(name)
     if selector is not None:
         if not allow_selector:
@@ -115,6 +132,8 @@ def check_name(name: str, *, for_write: bool = False, allow_selector: bool = Tru
 
 def check_path(path: str) -> None:
     """Raise InvalidNameError unless ``path`` is a hierarchy SSM can list."""
+    if not isinstance(path, str):
+        raise InvalidNameError(f"a path must be a string, not {type(path).__name__}")
     if path == "/":
         return
     if not path.startswith("/"):

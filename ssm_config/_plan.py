@@ -17,7 +17,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from ._declare import Param, check_name, check_path, join_name, split_selector
+from ._declare import Param, check_name, check_path, check_seconds, join_name, split_selector
 from ._errors import DeclarationError, InvalidNameError
 
 BATCH_SIZE = 10
@@ -75,6 +75,30 @@ class Plan:
         return tuple(s for s in self.specs if s.field in wanted)
 
 
+def _prefix(value: object) -> str:
+    if not value:
+        return ""
+    if not isinstance(value, str):
+        raise DeclarationError(f"ssm_prefix must be a path string, not {type(value).__name__}")
+    try:
+        check_path(value)
+    except InvalidNameError as exc:
+        raise DeclarationError(f"ssm_prefix: {exc}") from exc
+    return value
+
+
+def _class_key(value: object) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise DeclarationError(f"ssm_kms_key must be a key ARN, id or alias, not {value!r}")
+    return value
+
+
+def _refresh_mode(value: object) -> bool:
+    if value not in ("on", "off"):
+        raise DeclarationError(f"ssm_refresh must be 'on' or 'off', not {value!r}")
+    return value == "on"
+
+
 def batches(names: Iterable[str], size: int = BATCH_SIZE) -> tuple[tuple[str, ...], ...]:
     """Group unique ``names``, in order, into GetParameters calls of at most ``size`` names."""
     unique = list(dict.fromkeys(names))
@@ -84,22 +108,16 @@ def batches(names: Iterable[str], size: int = BATCH_SIZE) -> tuple[tuple[str, ..
 def build_plan(settings_cls: type[BaseModel]) -> Plan:
     """Read the SSM bindings of ``settings_cls``; raise on any unusable declaration."""
     config: Mapping[str, Any] = settings_cls.model_config
-    prefix = config.get("ssm_prefix", "") or ""
-    if prefix:
-        try:
-            check_path(prefix)
-        except InvalidNameError as exc:
-            raise DeclarationError(f"{settings_cls.__name__}: ssm_prefix: {exc}") from exc
-    default_ttl = float(config.get("ssm_ttl", DEFAULT_TTL))
-    if not default_ttl > 0:
-        raise DeclarationError(f"{settings_cls.__name__}: ssm_ttl must be positive")
-    refresh = config.get("ssm_refresh", "on")
-    if refresh not in ("on", "off"):
-        raise DeclarationError(f"{settings_cls.__name__}: ssm_refresh must be 'on' or 'off'")
-    max_stale = config.get("ssm_max_stale")
-    if max_stale is not None and not max_stale > 0:
-        raise DeclarationError(f"{settings_cls.__name__}: ssm_max_stale must be positive")
-    class_key: str | None = config.get("ssm_kms_key")
+    owner = settings_cls.__name__
+    try:
+        prefix = _prefix(config.get("ssm_prefix", ""))
+        default_ttl = check_seconds(config.get("ssm_ttl", DEFAULT_TTL), "ssm_ttl")
+        stale = config.get("ssm_max_stale")
+        max_stale = None if stale is None else check_seconds(stale, "ssm_max_stale")
+        class_key = _class_key(config.get("ssm_kms_key"))
+        refresh = _refresh_mode(config.get("ssm_refresh", "on"))
+    except (InvalidNameError, DeclarationError) as exc:
+        raise DeclarationError(f"{owner}: {exc}") from exc
     specs = tuple(
         _spec(
             settings_cls.__name__,
@@ -115,8 +133,8 @@ def build_plan(settings_cls: type[BaseModel]) -> Plan:
         settings=settings_cls.__name__,
         specs=specs,
         default_ttl=default_ttl,
-        refresh=refresh == "on",
-        max_stale=None if max_stale is None else float(max_stale),
+        refresh=refresh,
+        max_stale=max_stale,
     )
 
 

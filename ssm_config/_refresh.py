@@ -101,6 +101,7 @@ class Refresher:
                 self._passes.notify_all()
             if self._closed.is_set():
                 break
-            self._wake.wait(IDLE_WAIT if delay is None else delay)
+            # Capped: a huge TTL must not overflow the wait (threading.TIMEOUT_MAX).
+            self._wake.wait(IDLE_WAIT if delay is None else min(delay, IDLE_WAIT))
         with self._passes:
             self._passes.notify_all()

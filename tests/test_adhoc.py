@@ -132,3 +132,12 @@ def test_adhoc_reads_refuse_under_offline(ssm: Any, recorder: Recorder) -> None:
         with pytest.raises(SSMConfigError, match="get_parameters_by_path"):
             get_parameters_by_path("/app", client=ssm)
     assert recorder.calls[-1][0] == "PutParameter"
+
+
+@pytest.mark.parametrize("ttl", [-1, float("nan"), "5"])
+def test_adhoc_ttl_must_be_a_non_negative_number(ssm: Any, ttl: object) -> None:
+    """A nonsensical ttl is refused before any request, instead of meaning 'always fetch'."""
+    from ssm_config import SSMConfigError
+
+    with pytest.raises(SSMConfigError, match="ttl must be"):
+        get_parameter("/app/x", ttl=ttl, client=ssm)  # type: ignore[arg-type]

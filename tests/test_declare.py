@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ssm_config import InvalidNameError, Param
+from ssm_config import DeclarationError, InvalidNameError, Param, SSMConfigError
 from ssm_config._declare import check_name, check_path, join_name, split_selector
 
 
@@ -88,3 +88,32 @@ def test_param_rejects_contradictions() -> None:
         Param("a", ttl=0)
     with pytest.raises(InvalidNameError, match="kms_key"):
         Param("a", kms_key=" ")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "fragment"),
+    [
+        ({"name": 123}, DeclarationError, "name must be a string, not int"),
+        ({"kms_key": 5}, DeclarationError, "kms_key must be a string"),
+        ({"ttl": "5"}, DeclarationError, "must be a number of seconds, not str"),
+        ({"ttl": True}, DeclarationError, "not bool"),
+        ({"ttl": float("inf")}, InvalidNameError, "finite, positive"),
+        ({"ttl": float("nan")}, InvalidNameError, "finite, positive"),
+        ({"ttl": -1}, InvalidNameError, "finite, positive"),
+    ],
+)
+def test_param_arguments_of_the_wrong_kind(
+    kwargs: dict[str, object], error: type[Exception], fragment: str
+) -> None:
+    """Wrong types and non-finite TTLs are refused in our tree, with one clear line."""
+    with pytest.raises(error, match=fragment) as info:
+        Param(**kwargs)  # type: ignore[arg-type]
+    assert isinstance(info.value, SSMConfigError)
+
+
+def test_names_that_are_not_strings() -> None:
+    """A name or path of the wrong type is an InvalidNameError, not an AttributeError."""
+    with pytest.raises(InvalidNameError, match="must be a string, not int"):
+        check_name(5)  # type: ignore[arg-type]
+    with pytest.raises(InvalidNameError, match="must be a string, not bytes"):
+        check_path(b"/a")  # type: ignore[arg-type]

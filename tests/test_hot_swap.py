@@ -396,3 +396,22 @@ def test_default_factory_fields_keep_their_value_across_swaps(
     ssm.put_parameter(Name="/st/instance", Value="42", Type="String")  # now SSM supplies it
     assert config.ssm_refresh() == ["instance"]
     assert config.instance == 42
+
+
+def test_a_huge_ttl_does_not_kill_the_refresher(ssm: Any, clock: FakeClock) -> None:
+    """A TTL past what a thread can wait for (1e10 s) is waited for in steps."""
+
+    class Long(SSMSettings):
+        model_config = SSMSettingsConfigDict(ssm_prefix="/long", ssm_ttl=1e10)
+        v: int
+
+    ssm.put_parameter(Name="/long/v", Value="1", Type="String")
+    config = Long(_ssm_client=ssm, _ssm_clock=clock)
+    try:
+        refresh_due(config)
+        live = config._ssm_live
+        assert live is not None
+        assert live.refresher is not None
+        assert live.refresher.running
+    finally:
+        config.ssm_close()

@@ -107,3 +107,20 @@ def test_bad_class_config_is_refused() -> None:
 
         class BadTtl(SSMSettings):
             model_config = SSMSettingsConfigDict(ssm_ttl=0)
+
+
+@pytest.mark.parametrize(
+    ("config", "fragment"),
+    [
+        ({"ssm_ttl": "abc"}, "ssm_ttl must be a number of seconds, not str"),
+        ({"ssm_ttl": float("inf")}, "ssm_ttl must be a finite, positive"),
+        ({"ssm_max_stale": "5"}, "ssm_max_stale must be a number"),
+        ({"ssm_prefix": 5}, "ssm_prefix must be a path string, not int"),
+        ({"ssm_kms_key": 5}, "ssm_kms_key must be a key ARN, id or alias"),
+        ({"ssm_refresh": "yes"}, "ssm_refresh must be 'on' or 'off'"),
+    ],
+)
+def test_class_config_of_the_wrong_kind(config: dict[str, object], fragment: str) -> None:
+    """Each class config key is checked at definition and named in the error."""
+    with pytest.raises(DeclarationError, match=rf"^Odd: {fragment}"):
+        type("Odd", (SSMSettings,), {"model_config": SSMSettingsConfigDict(**config)})  # type: ignore[typeddict-item]
