@@ -64,6 +64,7 @@ class _Load:
     outcome: Outcome | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    sources_done: bool = False
 
 
 _LOADING: ContextVar[_Load | None] = ContextVar("ssm_config_loading", default=None)
@@ -193,6 +194,12 @@ class SSMSettings(BaseSettings):
             problems = _merge_problems(cls, load, exc)
         except SettingsError as exc:  # another source (env, dotenv) could not parse its input
             problems = [Problem("(not from SSM)", _quoted_field(str(exc)), str(exc), exc)]
+        except Exception as exc:
+            if not load.sources_done:  # not validation: a source's own failure, unhidden
+                raise
+            # A validator raised something pydantic does not turn into a field error.
+            reason = f"a validator raised {type(exc).__name__}; see the cause"
+            problems = [Problem("(validator)", "<model>", reason, exc)]
         finally:
             _LOADING.reset(token)
         if problems:  # raised here, outside the handlers, so no __context__ links to them
@@ -262,6 +269,7 @@ class SSMSettings(BaseSettings):
         load = _LOADING.get()
         if load is not None:
             load.raw = dict(values)  # every source's input: a refresh re-validates from it
+            load.sources_done = True
         return values
 
     # -- the live API -----------------------------------------------------------------
@@ -396,7 +404,7 @@ def _merge_problems(cls: type[SSMSettings], load: _Load, exc: ValidationError) -
         ssm_name = spec.name if spec is not None else "(not from SSM)"
         if error["type"] == "missing" and spec is not None:
             message = "parameter not found"
-        elif field_name in secure:  # pydantic's messages may quote characters of the input
+        elif field_name in secure or (not loc and secure):  # messages may quote the input
             message = f"rejected ({error['type']}); details withheld: a SecureString"
         extra.append(Problem(ssm_name, field_name, message))
     order = {f: i for i, f in enumerate(cls.model_fields)}

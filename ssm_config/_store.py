@@ -230,7 +230,11 @@ class LiveStore:
                     trial[self._input_keys[spec.field]] = converted(spec, key, outcome)
                 result = validate_input(self._target_cls, trial)
             except (ConversionError, ValidationError) as exc:
-                why = _why(exc, withhold=is_secure(key, outcome))
+                why = _why(exc, self._secure_inputs(key, outcome))
+                keys[key] = self._failed(state, now, f"new version {version} rejected: {why}")
+                continue
+            except Exception as exc:  # noqa: BLE001 - a user validator's bug stays with its key
+                why = f"a validator raised {type(exc).__name__}"
                 keys[key] = self._failed(state, now, f"new version {version} rejected: {why}")
                 continue
             candidate, validated = trial, result
@@ -260,6 +264,14 @@ class LiveStore:
         if self.on_swap is not None:
             self.on_swap(target, self.secure_fields())
         return changes
+
+    def _secure_inputs(self, key: str, outcome: Outcome) -> frozenset[str]:
+        """Field names and input keys whose values are (or are about to be) SecureStrings."""
+        secure: set[str] = set()
+        for spec in self.specs:
+            if self.keys[spec.name].secure or (spec.name == key and is_secure(key, outcome)):
+                secure |= {spec.field, self._input_keys[spec.field]}
+        return frozenset(secure)
 
     def _failed(self, state: KeyState, now: float, reason: str) -> KeyState:
         failures = state.failures + 1
@@ -376,13 +388,21 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
-def _why(exc: Exception, *, withhold: bool) -> str:
-    """What was wrong, without the value; for a SecureString, pydantic's messages (which
-    may quote characters of the input) are reduced to their error types."""
+def _why(exc: Exception, secure: frozenset[str]) -> str:
+    """What was wrong, without the value. An error inside a SecureString-backed field (or
+    at model level, when there is one) gives only its field and error type: pydantic's
+    messages may quote characters of the input, and its locations may be keys of it."""
     if isinstance(exc, ValidationError):
         return "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'model'}: "
-            + (f"{e['type']} (details withheld: a SecureString)" if withhold else e["msg"])
+            describe_error(e["loc"], e["type"], e["msg"], secure)
             for e in exc.errors(include_input=False, include_url=False)
         )
     return str(exc)
+
+
+def describe_error(loc: tuple[int | str, ...], kind: str, msg: str, secure: frozenset[str]) -> str:
+    """One pydantic error as ``where: what``, withheld where a SecureString is involved."""
+    head = str(loc[0]) if loc else ""
+    if head in secure or (not head and secure):
+        return f"{head or 'model'}: {kind} (details withheld: a SecureString)"
+    return f"{'.'.join(map(str, loc)) or 'model'}: {msg}"

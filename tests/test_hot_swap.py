@@ -415,3 +415,60 @@ def test_a_huge_ttl_does_not_kill_the_refresher(ssm: Any, clock: FakeClock) -> N
         assert live.refresher.running
     finally:
         config.ssm_close()
+
+
+def test_refresh_warnings_never_show_a_secret(
+    ssm: Any, clock: FakeClock, caplog: pytest.LogCaptureFixture, closing: list[Any]
+) -> None:
+    """A key inside secret JSON (pydantic's error location) never reaches the log."""
+
+    class Vault(SSMSettings):
+        model_config = SSMSettingsConfigDict(ssm_prefix="/vault", ssm_ttl=60)
+        limits: dict[str, int]
+        region: str
+
+    ssm.put_parameter(Name="/vault/limits", Value='{"a": 1}', Type="SecureString")
+    ssm.put_parameter(Name="/vault/region", Value="eu", Type="String")
+    config = Vault(_ssm_client=ssm, _ssm_clock=clock)
+    closing.append(config)
+    secret_key = "Top-Secret-Key"
+    ssm.put_parameter(
+        Name="/vault/limits", Value=f'{{"{secret_key}": "x"}}', Type="SecureString", Overwrite=True
+    )
+    with caplog.at_level(logging.WARNING, logger="ssm_config"):
+        clock.advance(60)
+        refresh_due(config)
+    assert "limits: int_parsing (details withheld: a SecureString)" in caplog.text
+    assert secret_key not in caplog.text
+    assert config.limits == {"a": 1}
+
+
+def test_a_validator_bug_stays_with_its_key(
+    ssm: Any, clock: FakeClock, caplog: pytest.LogCaptureFixture, closing: list[Any]
+) -> None:
+    """A validator raising TypeError rejects its own new value; other keys still change."""
+
+    class Picky(SSMSettings):
+        model_config = SSMSettingsConfigDict(ssm_prefix="/picky", ssm_ttl=60)
+        mode: str
+        other: str
+
+        @field_validator("mode")
+        @classmethod
+        def check(cls, value: str) -> str:
+            if value == "BAD":
+                raise TypeError("a bug in the validator")
+            return value
+
+    ssm.put_parameter(Name="/picky/mode", Value="ok", Type="String")
+    ssm.put_parameter(Name="/picky/other", Value="a", Type="String")
+    config = Picky(_ssm_client=ssm, _ssm_clock=clock)
+    closing.append(config)
+    _overwrite(ssm, "/picky/mode", "BAD")
+    _overwrite(ssm, "/picky/other", "b")
+    with caplog.at_level(logging.WARNING, logger="ssm_config"):
+        assert config.ssm_refresh() == ["other"]
+    assert (config.mode, config.other) == ("ok", "b")
+    assert "/picky/mode" in caplog.text
+    assert "a validator raised TypeError" in caplog.text
+    assert config.ssm_stats()["fields"]["mode"]["failures"] == 1

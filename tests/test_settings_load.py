@@ -347,3 +347,22 @@ def test_no_secret_anywhere_in_the_exception_chain(ssm: Any, closing: list[Any])
     assert "found 'h'" not in tenant.message  # pydantic would quote the first character
     assert tenant.message == "rejected (uuid_parsing); details withheld: a SecureString"
     assert port.message.startswith("Input should be a valid integer")
+
+
+def test_a_validator_bug_at_load_is_a_config_error(ssm: Any) -> None:
+    """A validator raising RuntimeError gives a ConfigError, with the bug as its cause."""
+    from pydantic import field_validator
+
+    class Picky(SSMSettings):
+        model_config = SSMSettingsConfigDict(ssm_prefix="/picky")
+        mode: str
+
+        @field_validator("mode")
+        @classmethod
+        def check(cls, value: str) -> str:
+            raise RuntimeError("a bug in the validator")
+
+    ssm.put_parameter(Name="/picky/mode", Value="ok", Type="String")
+    with pytest.raises(ConfigError, match="a validator raised RuntimeError") as info:
+        Picky(_ssm_client=ssm)
+    assert isinstance(info.value.__cause__, RuntimeError)
