@@ -175,8 +175,14 @@ def _fetch_batch(
             failures[name] = translate(exc, name)
         return
     counter.add(1 + retries_of(response))
-    answered, strays, ambiguous = _match(batch, response.get("Parameters", []))
-    for name in response.get("InvalidParameters", []):
+    try:
+        answered, strays, ambiguous = _match(batch, _list(response, "Parameters"))
+        invalid = _list(response, "InvalidParameters")
+    except _MalformedError as exc:
+        for name in batch:
+            failures[name] = FetchError(f"SSM's answer was malformed: {exc}", name=name)
+        return
+    for name in invalid:
         failures[name] = ParameterNotFoundError("parameter not found", name=name)
     unanswered = [n for n in batch if n not in answered and n not in failures]
     for name in [n for n in unanswered if n in ambiguous]:
@@ -184,7 +190,7 @@ def _fetch_batch(
     unanswered = [n for n in unanswered if n not in ambiguous]
     if len(unanswered) == 1 and len(strays) == 1:
         # Some endpoints name a Secrets Manager reference by the secret's own name.
-        answered[unanswered.pop()] = _fetched(strays[0])
+        answered[unanswered.pop()] = strays[0]
     for name in unanswered:
         failures[name] = FetchError("SSM's answer did not include this parameter", name=name)
     values.update(answered)
@@ -192,33 +198,34 @@ def _fetch_batch(
 
 def _match(
     batch: tuple[str, ...], items: list[Any]
-) -> tuple[dict[str, Fetched], list[Mapping[str, Any]], set[str]]:
+) -> tuple[dict[str, Fetched], list[Fetched], set[str]]:
     """Pair answers with the names asked: (answered, unmatched answers, ambiguous names).
 
     SSM says which selector an answer is for; an endpoint that does not (moto) leaves two
     requests of one name ambiguous, and the caller asks for those again, one a call.
     """
-    says_selector = any(item.get("Selector") for item in items)
+    says_selector = any(isinstance(i, Mapping) and i.get("Selector") for i in items)
     by_bare: dict[str, list[str]] = {}
     for name in batch:
         by_bare.setdefault(_bare(name), []).append(name)
     answered: dict[str, Fetched] = {}
-    strays: list[Mapping[str, Any]] = []
+    strays: list[Fetched] = []
     ambiguous: set[str] = set()
     for item in items:
+        fetched = _fetched(item)
         selector = item.get("Selector")
         if selector:
-            candidates = [f"{item['Name']}:{selector.lstrip(':')}"]
+            candidates = [f"{fetched.name}:{str(selector).lstrip(':')}"]
         else:
-            candidates = by_bare.get(item["Name"], [])
+            candidates = by_bare.get(fetched.name, [])
             if says_selector:
                 candidates = [c for c in candidates if ":" not in c]
         if len(candidates) > 1:
             ambiguous.update(candidates)
         elif candidates and candidates[0] in batch:
-            answered[candidates[0]] = _fetched(item)
+            answered[candidates[0]] = fetched
         else:
-            strays.append(item)
+            strays.append(fetched)
     return answered, strays, ambiguous
 
 
@@ -237,21 +244,44 @@ def _fetch_path(
         )
         for page in pages:
             counter.add(1 + retries_of(page))
-            for item in page.get("Parameters", []):
-                items[item["Name"][len(root) + 1 :]] = _fetched(item)
+            for item in _list(page, "Parameters"):
+                fetched = _fetched(item)
+                items[fetched.name[len(root) + 1 :]] = fetched
     except _AWS_ERRORS as exc:
         counter.add(1 + retries_of(exc))
         failures[path] = translate(exc, path, "GetParametersByPath")
         return
+    except _MalformedError as exc:
+        failures[path] = FetchError(f"SSM's answer was malformed: {exc}", name=path)
+        return
     by_path[path] = items
 
 
-def _fetched(item: Mapping[str, Any]) -> Fetched:
+class _MalformedError(ValueError):
+    """An answer that does not have the shape SSM documents (says what, never a value)."""
+
+
+def _list(response: Mapping[str, Any], key: str) -> list[Any]:
+    value = response.get(key, [])
+    if not isinstance(value, list):
+        raise _MalformedError(f"{key} is {type(value).__name__}, not a list")
+    return value
+
+
+def _fetched(item: Any) -> Fetched:
+    if not isinstance(item, Mapping):
+        raise _MalformedError(f"a parameter is {type(item).__name__}, not an object")
+    for key in ("Name", "Value"):
+        if not isinstance(item.get(key), str):
+            raise _MalformedError(f"{key} is {type(item.get(key)).__name__}, not a string")
+    version = item.get("Version", 0)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise _MalformedError(f"Version is {type(version).__name__}, not an integer")
     return Fetched(
         name=item["Name"],
         value=item["Value"],
-        type=item.get("Type", "String"),
-        version=int(item.get("Version", 0)),
+        type=str(item.get("Type", "String")),
+        version=version,
         last_modified=item.get("LastModifiedDate"),
     )
 

@@ -173,3 +173,40 @@ def test_selectors_share_one_call_when_ssm_names_them(ssm: Any, recorder: Record
         "/app/x": "three",
     }
     assert recorder.count("GetParameters") == 1 == outcome.calls
+
+
+@pytest.mark.parametrize(
+    ("mutate", "fragment"),
+    [
+        (lambda p: p["Parameters"][0].pop("Value"), "Value is NoneType, not a string"),
+        (lambda p: p["Parameters"][0].pop("Name"), "Name is NoneType, not a string"),
+        (lambda p: p["Parameters"][0].update(Version="abc"), "Version is str, not an integer"),
+        (lambda p: p["Parameters"][0].update(Value=5), "Value is int, not a string"),
+        (lambda p: p.update(Parameters=None), "Parameters is NoneType, not a list"),
+    ],
+)
+def test_a_malformed_answer_is_a_failure_naming_each_parameter(
+    ssm: Any, mutate: Any, fragment: str
+) -> None:
+    """An answer not shaped as SSM documents fails its names with a FetchError, no crash."""
+    names = _put(ssm, 2)
+    ssm.meta.events.register("after-call.ssm.GetParameters", lambda parsed, **_: mutate(parsed))
+    outcome = fetch(ssm, names)
+    assert outcome.values == {}
+    for name in names:
+        assert str(outcome.failures[name]) == f"{name}: SSM's answer was malformed: {fragment}"
+
+
+def test_a_malformed_path_page_fails_the_path(ssm: Any) -> None:
+    """A path page with a malformed parameter fails that path, naming it."""
+    _put(ssm, 2)
+
+    def drop_value(parsed: dict[str, Any], **_: Any) -> None:
+        parsed["Parameters"][0].pop("Value")
+
+    ssm.meta.events.register("after-call.ssm.GetParametersByPath", drop_value)
+    outcome = fetch(ssm, [], ["/app"])
+    assert (
+        str(outcome.failures["/app"])
+        == "/app: SSM's answer was malformed: Value is NoneType, not a string"
+    )
