@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar, overload
 
 from botocore.exceptions import BotoCoreError
-from pydantic import BaseModel, PrivateAttr, ValidationError
+from pydantic import AliasChoices, BaseModel, PrivateAttr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsError
 
@@ -79,10 +79,21 @@ def plan_of(settings_cls: type[BaseModel]) -> Plan:
     return plan
 
 
+def input_keys(info: FieldInfo, name: str) -> tuple[str, ...]:
+    """The keys a field's value may take in the settings sources' output, ours first."""
+    alias = info.validation_alias
+    if isinstance(alias, AliasChoices):
+        choices = tuple(c for c in alias.choices if isinstance(c, str))
+        if choices:
+            return (*choices, name)
+    if isinstance(alias, str):
+        return (alias, name)
+    return (info.alias, name) if info.alias else (name,)
+
+
 def input_key(info: FieldInfo, name: str) -> str:
-    """The key a field's value takes in the settings sources' output."""
-    alias = info.validation_alias if isinstance(info.validation_alias, str) else info.alias
-    return alias or name
+    """The key ssm_config gives a field's value in the sources' output (one pydantic takes)."""
+    return input_keys(info, name)[0]
 
 
 class SSMSource(PydanticBaseSettingsSource):
@@ -96,11 +107,11 @@ class SSMSource(PydanticBaseSettingsSource):
         if load is None:
             return {}
         fields = self.settings_cls.model_fields
-        supplied = set(self.current_state)
+        supplied = {key.lower() for key in self.current_state}
         load.specs = tuple(
             s
             for s in load.plan.specs
-            if s.field not in supplied and input_key(fields[s.field], s.field) not in supplied
+            if not any(k.lower() in supplied for k in input_keys(fields[s.field], s.field))
         )
         if not load.specs or load.offline:
             return {}
@@ -391,7 +402,7 @@ def _merge_problems(cls: type[SSMSettings], load: _Load, exc: ValidationError) -
     by_field = {p.field: p for p in load.problems}
     specs = {s.field: s for s in load.specs}
     secure = _secure_fields(load)
-    alias_to_field = {input_key(info, f): f for f, info in cls.model_fields.items()}
+    alias_to_field = {k: f for f, info in cls.model_fields.items() for k in input_keys(info, f)}
     extra: list[Problem] = []
     for error in exc.errors(include_input=False, include_url=False, include_context=False):
         loc = error["loc"]

@@ -366,3 +366,25 @@ def test_a_validator_bug_at_load_is_a_config_error(ssm: Any) -> None:
     with pytest.raises(ConfigError, match="a validator raised RuntimeError") as info:
         Picky(_ssm_client=ssm)
     assert isinstance(info.value.__cause__, RuntimeError)
+
+
+def test_alias_choices_load_from_ssm_and_yield_to_any_choice_in_env(
+    ssm: Any, recorder: Recorder, monkeypatch: pytest.MonkeyPatch, closing: list[Any]
+) -> None:
+    """A field with AliasChoices loads from SSM; an env var named by any choice wins."""
+    from pydantic import AliasChoices, Field
+
+    class Aliased(SSMSettings):
+        model_config = SSMSettingsConfigDict(ssm_prefix="/al")
+        port: int = Field(validation_alias=AliasChoices("PORT_A", "PORT_B"))
+
+    ssm.put_parameter(Name="/al/port", Value="80", Type="String")
+    config = Aliased(_ssm_client=ssm)
+    closing.append(config)
+    assert config.port == 80
+    ssm.put_parameter(Name="/al/port", Value="81", Type="String", Overwrite=True)
+    assert config.ssm_refresh() == ["port"]
+    monkeypatch.setenv("PORT_B", "70")
+    before = recorder.count("GetParameters")
+    assert Aliased(_ssm_client=ssm).port == 70
+    assert recorder.count("GetParameters") == before
