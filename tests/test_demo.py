@@ -143,7 +143,7 @@ def test_cli_and_package_import_without_moto() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
-@pytest.mark.parametrize("value", ["0", "-3", "soon"])
+@pytest.mark.parametrize("value", ["0", "-3", "soon", "inf", "1e12"])
 def test_bad_duration_is_usage_error(value: str, capsys: pytest.CaptureFixture[str]) -> None:
     """A duration that is not a positive number of seconds exits 2 before starting anything."""
     assert main(["demo", "--duration", value]) == 2

@@ -42,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
     return run_demo(duration=args.duration, once=args.once)
 
 
+MAX_DURATION = 86_400.0
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -49,4 +52,6 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
+    if value > MAX_DURATION:  # also refuses inf, which no thread can wait for
+        raise argparse.ArgumentTypeError(f"at most {MAX_DURATION:g} seconds (a day): {text!r}")
     return value
