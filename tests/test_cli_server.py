@@ -173,3 +173,34 @@ def test_an_output_encoding_that_cannot_hold_the_value_is_one_line(
         "ssm-config: error: the output encoding (ascii) cannot represent a value to print; "
         "set PYTHONIOENCODING=utf-8 (or use a UTF-8 locale)\n"
     )
+
+
+@pytest.mark.server
+def test_a_closed_standard_output_is_one_line_before_any_request(
+    moto_endpoint: str, tmp_path: Path
+) -> None:
+    """`put NAME VALUE >&-` (no standard output at all) exits 1 with one line, writing nothing."""
+    result = subprocess.run(
+        ["/bin/sh", "-c", 'exec "$@" >&-', "sh", _script(), "--endpoint-url", moto_endpoint,
+         "put", "/a/x", "v"],
+        env=fake_env(tmp_path),
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "ssm-config: error: there is no standard output to print to (it is closed); "
+        "redirect it to /dev/null instead\n"
+    )
+    listed = subprocess.run(
+        [_script(), "--endpoint-url", moto_endpoint, "list", "/"],
+        env=fake_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (listed.returncode, listed.stdout) == (0, "")

@@ -80,6 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             check_usage(args)
     except SystemExit as exc:  # argparse: --help exits 0, bad usage exits 2
         return int(exc.code or 0)
+    if sys.stdout is None:  # started with standard output closed (>&-): every command prints
+        print(
+            f"{PROG}: error: there is no standard output to print to (it is closed); "
+            "redirect it to /dev/null instead",
+            file=sys.stderr,
+        )
+        return 1
     try:
         return int(args.func(args))
     except SSMConfigError as exc:
@@ -115,7 +122,8 @@ def console_main() -> None:
     """The console script: ``main()``, quiet when the reader of stdout goes away (``| head``)."""
     try:
         code = main()
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit
