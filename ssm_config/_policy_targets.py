@@ -13,7 +13,7 @@ import contextlib
 import importlib
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -89,23 +89,33 @@ def functions_of_template(path: Path) -> TemplateFunctions:
     """Every Python function of a SAM/CloudFormation template with the classes it loads.
 
     Raises:
-        DeclarationError: the template cannot be read, or a function's handler cannot be
-            imported or declares nothing; the message names the function.
+        DeclarationError: the template cannot be read or is malformed (a section that is
+            not a mapping, a logical ID that is not a string), or a function's handler
+            cannot be imported or declares nothing; the message names the template or the
+            function.
     """
     template = load_template(path)
-    resources = template.get("Resources")
-    if not isinstance(resources, Mapping):
+    resources = _section(template, "Resources", path, "")
+    if not resources:
         raise DeclarationError(f"{path}: no Resources")
-    globals_ = template.get("Globals", {})
-    defaults = globals_.get("Function", {}) if isinstance(globals_, Mapping) else {}
+    globals_ = _section(template, "Globals", path, "")
+    defaults = _section(globals_, "Function", path, "Globals: ")
     base = path.resolve().parent
     functions: list[Function] = []
     skipped: list[tuple[str, str]] = []
-    for logical_id, resource in sorted(resources.items()):
-        if not isinstance(resource, Mapping) or resource.get("Type") not in _FUNCTION_TYPES:
+    for logical_id, resource in sorted(resources.items(), key=_logical_id(path)):
+        where = f"resource {logical_id}: "
+        if not isinstance(resource, Mapping):
+            raise DeclarationError(
+                f"{path}: resource {logical_id} is {_kind(resource)}, not a mapping"
+            )
+        kind = resource.get("Type")
+        if kind is not None and not isinstance(kind, str):
+            raise DeclarationError(f"{path}: {where}Type is {_kind(kind)}, not a string")
+        if kind not in _FUNCTION_TYPES:
             continue
-        props = resource.get("Properties") or {}
-        sam = resource["Type"] == "AWS::Serverless::Function"
+        props = _section(resource, "Properties", path, where)
+        sam = kind == "AWS::Serverless::Function"
         merged = {**defaults, **props} if sam else dict(props)
         why_not = _not_python(merged)
         if why_not:
@@ -135,6 +145,59 @@ def functions_of_template(path: Path) -> TemplateFunctions:
     return TemplateFunctions(tuple(functions), tuple(skipped))
 
 
+def _section(parent: Mapping[Any, Any], key: str, path: Path, where: str) -> Mapping[Any, Any]:
+    """``parent[key]``, which must be a mapping; absent or empty (``key:``) reads as ``{}``.
+
+    Raises:
+        DeclarationError: it is a list, a scalar or an intrinsic function; the message
+            names the template and ``where`` (the resource or section) it is in.
+    """
+    value = parent.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise DeclarationError(f"{path}: {where}{key} is {_kind(value)}, not a mapping")
+    return value
+
+
+def _logical_id(path: Path) -> Callable[[tuple[Any, Any]], str]:
+    """The sort key of a ``Resources`` item, refusing a logical ID that is not a string.
+
+    YAML reads an unquoted ``123:`` as a number, which cannot be compared with the others.
+    """
+
+    def key(item: tuple[Any, Any]) -> str:
+        logical_id = item[0]
+        if not isinstance(logical_id, str):
+            raise DeclarationError(
+                f"{path}: Resources: logical ID {logical_id!r} is {_kind(logical_id)}, not a string"
+            )
+        return logical_id
+
+    return key
+
+
+def _kind(value: Any) -> str:
+    """What ``value`` is, for a message: 'a list', 'a number', '!Ref'..."""
+    if isinstance(value, _Tagged):
+        return f"!{value.tag}"
+    if value is None:
+        return "empty"
+    return next(
+        (name for types, name in _KINDS if isinstance(value, types)),
+        f"a {type(value).__name__}",  # a date, bytes (!!binary)...
+    )
+
+
+_KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (bool, "a boolean"),  # before int: a bool is an int
+    ((int, float), "a number"),
+    (str, "a string"),
+    (list, "a list"),
+    (Mapping, "a mapping"),
+)
+
+
 def load_template(path: Path) -> dict[str, Any]:
     """A CloudFormation template (YAML or JSON), its tags (``!Ref``...) kept as _Tagged."""
     import yaml  # noqa: PLC0415 - the CLI's optional dependency; runtime never needs it
@@ -158,6 +221,10 @@ def load_template(path: Path) -> dict[str, Any]:
         template = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except OSError as exc:
         raise DeclarationError(f"cannot read template {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise DeclarationError(
+            f"{path}: not a YAML or JSON template: not UTF-8 text (byte {exc.start})"
+        ) from exc
     except yaml.YAMLError as exc:
         raise DeclarationError(f"{path}: not a YAML or JSON template: {exc}") from exc
     if not isinstance(template, dict):
@@ -201,6 +268,9 @@ def _import(module_name: str, failure: str) -> ModuleType:
             return importlib.import_module(module_name)
     except SSMConfigError as exc:
         raise DeclarationError(f"{failure}: {exc}") from exc
+    except SystemExit as exc:  # a script's sys.exit() must not end the command silently
+        called = "sys.exit()" if exc.code is None else f"sys.exit({exc.code!r})"
+        raise DeclarationError(f"{failure}: it called {called} at import") from exc
     except Exception as exc:  # user code runs here: whatever it raises is reported
         raise DeclarationError(f"{failure}: {type(exc).__name__}: {exc}") from exc
 

@@ -321,3 +321,108 @@ def test_module_reading_parameters_at_import_is_refused_without_aws(
     assert "get_parameter('/it/token') under offline()" in err
     assert "unreachable" not in err
     sys.modules.pop("eager_adhoc", None)
+
+
+_FUNCTION = "    Type: AWS::Serverless::Function\n    Properties: {Handler: app.handler}\n"
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        (
+            "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: [1, 2]\n",
+            "resource Fn: Properties is a list, not a mapping",
+        ),
+        (
+            f"Globals: {{Function: 5}}\nResources:\n  Fn:\n{_FUNCTION}",
+            "Globals: Function is a number, not a mapping",
+        ),
+        (f"Globals: [a]\nResources:\n  Fn:\n{_FUNCTION}", "Globals is a list, not a mapping"),
+        ("Resources: [a, b]\n", "Resources is a list, not a mapping"),
+        (
+            f"Resources:\n  Fn:\n{_FUNCTION}  123:\n{_FUNCTION}",
+            "Resources: logical ID 123 is a number, not a string",
+        ),
+        ("Resources:\n  Fn: [1]\n", "resource Fn is a list, not a mapping"),
+        ("Resources:\n  Fn: {Type: [a]}\n", "resource Fn: Type is a list, not a string"),
+        (
+            "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: !Ref X\n",
+            "resource Fn: Properties is !Ref, not a mapping",
+        ),
+    ],
+    ids=[
+        "properties-list",
+        "globals-function-number",
+        "globals-list",
+        "resources-list",
+        "numeric-logical-id",
+        "resource-list",
+        "type-list",
+        "properties-tag",
+    ],
+)
+def test_malformed_template_structures_are_one_line_naming_where(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, template: str, message: str
+) -> None:
+    """A section of the wrong shape is one line naming the template and where it is."""
+    path = tmp_path / "template.yaml"
+    path.write_text(template, encoding="utf-8")
+
+    code, out, err = _run(capsys, "--template", str(path))
+
+    assert (code, out) == (1, "")
+    assert err == f"ssm-config: error: {path}: {message}\n"
+
+
+def test_a_template_that_is_not_utf8_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A template file in another encoding is one line naming it, not a UnicodeDecodeError."""
+    path = tmp_path / "template.yaml"
+    path.write_bytes("Description: caf\u00e9\nResources: {}\n".encode("latin-1"))
+
+    code, out, err = _run(capsys, "--template", str(path))
+
+    assert (code, out) == (1, "")
+    assert err == (
+        f"ssm-config: error: {path}: not a YAML or JSON template: not UTF-8 text (byte 16)\n"
+    )
+
+
+def test_a_module_calling_sys_exit_at_import_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """sys.exit(3) in a target module, or in a template's handler, does not end the command."""
+    (tmp_path / "exits_at_import.py").write_text("import sys\nsys.exit(3)\n")
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+        "    Properties: {Handler: exits_at_import.handler, Runtime: python3.12}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+
+    code, out, err = _run(capsys, "exits_at_import")
+    assert (code, out) == (1, "")
+    assert err == (
+        "ssm-config: error: cannot import 'exits_at_import': it called sys.exit(3) at import\n"
+    )
+
+    code, out, err = _run(capsys, "--template", str(template))
+    assert (code, out) == (1, "")
+    folder = tmp_path.resolve()
+    assert err == (
+        f"ssm-config: error: function Fn: cannot import 'exits_at_import' from {folder}: "
+        "it called sys.exit(3) at import\n"
+    )
+
+
+def test_ctrl_c_during_a_module_import_is_not_reported_as_an_import_failure(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """KeyboardInterrupt raised at import still means the user pressed Ctrl-C: exit 130."""
+    (tmp_path / "interrupted_at_import.py").write_text("raise KeyboardInterrupt\n")
+    monkeypatch.chdir(tmp_path)
+
+    code, out, err = _run(capsys, "interrupted_at_import")
+
+    assert (code, out, err) == (130, "", "")

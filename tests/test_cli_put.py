@@ -331,3 +331,67 @@ def test_value_and_value_file_together_is_bad_usage(
         assert result.err.startswith("usage: ssm-config put")
     with pytest.raises(ssm.exceptions.ParameterNotFound):
         ssm.get_parameter(Name="/app/x")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["put", "/app/x", "ab\udcffcd"],
+        ["put", "/app/x", "v", "--description", "caf\udce9"],
+        ["put", "/app/x", "v", "--type", "SecureString", "--key-id", "alias/\udcff"],
+    ],
+    ids=["value", "description", "key-id"],
+)
+def test_text_that_is_not_utf8_is_refused_before_any_request(
+    ssm: Any, cli: Callable[..., Run], requests: Requests, argv: list[str]
+) -> None:
+    """Non-UTF-8 argv bytes (lone surrogates) are one line naming the option, nothing written."""
+    result = cli(*argv)
+
+    assert (result.code, result.out) == (1, "")
+    assert result.err.count("\n") == 1
+    assert result.err.startswith("ssm-config: error: /app/x: ")
+    assert "is not valid UTF-8 text" in result.err
+    assert "ab" not in result.err
+    assert requests.operations == []
+
+
+def test_value_dash_with_standard_input_closed_is_one_clear_line(
+    ssm: Any, cli: Callable[..., Run], requests: Requests, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no standard input at all (sys.stdin is None), '-' fails clearly, nothing written."""
+    monkeypatch.setattr("sys.stdin", None)
+
+    result = cli("put", "/app/x", "-")
+
+    assert result.code == 1
+    assert result.err == (
+        "ssm-config: error: /app/x: VALUE '-' reads standard input, but there is none "
+        "(it is closed); pipe the value in or use --value-file\n"
+    )
+    assert requests.operations == []
+
+
+def test_key_id_without_type_makes_a_secure_string(ssm: Any, cli: Callable[..., Run]) -> None:
+    """--key-id with no --type writes a SecureString encrypted with that key, not a String."""
+    result = cli("put", "/app/sk2", "TopSecret", "--key-id", "alias/x")
+
+    assert (result.code, result.out) == (0, "1\n")
+    parameter = stored(ssm, "/app/sk2")
+    assert (parameter["Type"], parameter["KeyId"]) == ("SecureString", "alias/x")
+    assert parameter["Value"] == "TopSecret"
+
+
+def test_key_id_wins_over_the_stored_type_on_overwrite(ssm: Any, cli: Callable[..., Run]) -> None:
+    """--overwrite --key-id with no --type turns a stored String into a SecureString."""
+    ssm.put_parameter(Name="/app/sk2", Value="old", Type="String")
+
+    result = cli("put", "/app/sk2", "new", "--overwrite", "--key-id", "alias/x")
+
+    assert (result.code, result.out) == (0, "2\n")
+    parameter = stored(ssm, "/app/sk2")
+    assert (parameter["Type"], parameter["KeyId"], parameter["Value"]) == (
+        "SecureString",
+        "alias/x",
+        "new",
+    )

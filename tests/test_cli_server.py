@@ -107,3 +107,100 @@ def test_closed_pipe_is_quiet() -> None:
         os.close(write_end)
     assert result.returncode == 1
     assert result.stderr == ""
+
+
+def _script() -> str:
+    script = shutil.which("ssm-config", path=str(Path(sys.executable).parent))
+    assert script is not None, "install the package: pip install -e '.[test]'"
+    return script
+
+
+@pytest.mark.server
+def test_put_from_a_closed_standard_input_is_one_clear_line(
+    moto_endpoint: str, tmp_path: Path
+) -> None:
+    """`put NAME - <&-` (no standard input at all) exits 1 with one line; nothing is written."""
+    result = subprocess.run(
+        ["/bin/sh", "-c", 'exec "$@" <&-', "sh", _script(), "--endpoint-url", moto_endpoint,
+         "put", "/a/x", "-"],
+        env=fake_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )  # fmt: skip
+
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "ssm-config: error: /a/x: VALUE '-' reads standard input, but there is none "
+        "(it is closed); pipe the value in or use --value-file\n"
+    )
+    listed = subprocess.run(
+        [_script(), "--endpoint-url", moto_endpoint, "list", "/"],
+        env=fake_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (listed.returncode, listed.stdout) == (0, "")
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("json_flag", [[], ["--json"]], ids=["plain", "json"])
+def test_an_output_encoding_that_cannot_hold_the_value_is_one_line(
+    moto_endpoint: str, tmp_path: Path, json_flag: list[str]
+) -> None:
+    """With PYTHONIOENCODING=ascii a non-ASCII value is one line suggesting utf-8, not echoed."""
+    env = fake_env(tmp_path, PYTHONIOENCODING="ascii")
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [_script(), "--endpoint-url", moto_endpoint, *argv],
+            env=env,
+            capture_output=True,
+            encoding="utf-8",
+            timeout=60,
+            check=False,
+        )
+
+    assert run("put", "/a/u", "héllo").returncode == 0  # argv is not stdout: it is fine
+
+    result = run("get", *json_flag, "/a/u")
+
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "ssm-config: error: the output encoding (ascii) cannot represent a value to print; "
+        "set PYTHONIOENCODING=utf-8 (or use a UTF-8 locale)\n"
+    )
+
+
+@pytest.mark.server
+def test_a_closed_standard_output_is_one_line_before_any_request(
+    moto_endpoint: str, tmp_path: Path
+) -> None:
+    """`put NAME VALUE >&-` (no standard output at all) exits 1 with one line, writing nothing."""
+    result = subprocess.run(
+        ["/bin/sh", "-c", 'exec "$@" >&-', "sh", _script(), "--endpoint-url", moto_endpoint,
+         "put", "/a/x", "v"],
+        env=fake_env(tmp_path),
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "ssm-config: error: there is no standard output to print to (it is closed); "
+        "redirect it to /dev/null instead\n"
+    )
+    listed = subprocess.run(
+        [_script(), "--endpoint-url", moto_endpoint, "list", "/"],
+        env=fake_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (listed.returncode, listed.stdout) == (0, "")

@@ -2,7 +2,8 @@
 
 Each subcommand lives in its own module with ``register(subparsers)``; a command function
 takes the parsed arguments and returns an exit code, raising ``SSMConfigError`` for
-failures, which :func:`main` prints as one line on stderr (exit 1). Bad usage exits 2.
+failures, which :func:`main` prints as one line on stderr (exit 1), as it does when
+standard output's encoding cannot represent what a command prints. Bad usage exits 2.
 A subcommand may also set ``check_usage`` (``args -> None``) for rules argparse cannot
 express; it reports them with its parser's ``error``, so they too exit 2 with the usage line.
 """
@@ -10,6 +11,7 @@ express; it reports them with its parser's ``error``, so they too exit 2 with th
 from __future__ import annotations
 
 import argparse
+import codecs
 import os
 import sys
 from collections.abc import Sequence
@@ -78,21 +80,50 @@ def main(argv: Sequence[str] | None = None) -> int:
             check_usage(args)
     except SystemExit as exc:  # argparse: --help exits 0, bad usage exits 2
         return int(exc.code or 0)
+    if sys.stdout is None:  # started with standard output closed (>&-): every command prints
+        print(
+            f"{PROG}: error: there is no standard output to print to (it is closed); "
+            "redirect it to /dev/null instead",
+            file=sys.stderr,
+        )
+        return 1
     try:
         return int(args.func(args))
     except SSMConfigError as exc:
         message = str(exc).replace("\n", "; ")
         print(f"{PROG}: error: {message}", file=sys.stderr)
         return 1
+    except UnicodeEncodeError as exc:
+        if not _from_stdout(exc):
+            raise
+        # Never str(exc): it quotes the character, and exc.object holds the whole value.
+        print(
+            f"{PROG}: error: the output encoding ({exc.encoding}) cannot represent a value to "
+            "print; set PYTHONIOENCODING=utf-8 (or use a UTF-8 locale)",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _from_stdout(exc: UnicodeEncodeError) -> bool:
+    """Whether ``exc`` is standard output failing to encode (``PYTHONIOENCODING=ascii``)."""
+    encoding = getattr(sys.stdout, "encoding", None)
+    if not encoding:
+        return False
+    try:
+        return codecs.lookup(exc.encoding).name == codecs.lookup(encoding).name
+    except LookupError:
+        return False
 
 
 def console_main() -> None:
     """The console script: ``main()``, quiet when the reader of stdout goes away (``| head``)."""
     try:
         code = main()
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit

@@ -23,7 +23,8 @@ _PUT_EPILOG = """\
 VALUE '-' reads standard input (one trailing newline is stripped; at a terminal the value
 is not echoed), so secrets stay out of shell history and ps. --value-file sends a file's
 bytes verbatim. A value beginning with '-' goes after '--': put NAME -- -1.
-Without --type a new parameter is a String, and an --overwrite keeps the stored type."""
+Without --type a new parameter is a String, and an --overwrite keeps the stored type;
+with --key-id but no --type the parameter is a SecureString, overwrite or not."""
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -43,7 +44,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     put.add_argument("value", nargs="?", metavar="VALUE", help="the value, or - for stdin")
     put.add_argument("--value-file", metavar="FILE", help="send this file's bytes verbatim")
     put.add_argument("--type", choices=_values.TYPES, help="String for a new parameter")
-    put.add_argument("--key-id", help="customer-managed KMS key of a SecureString (alias or ARN)")
+    put.add_argument(
+        "--key-id",
+        help="customer-managed KMS key of a SecureString (alias or ARN); "
+        "implies --type SecureString",
+    )
     put.add_argument("--overwrite", action="store_true", help="replace an existing parameter")
     put.add_argument("--description")
     put.add_argument("--tier", choices=_values.TIERS, help="default: the account's (Standard)")
@@ -99,9 +104,11 @@ def run_put(args: argparse.Namespace) -> int:
     check_name(name, for_write=True, allow_selector=False)
     source = _values.source_of(args.value, args.value_file)
     value = _values.read_value(source, name)
-    # Without --type an overwrite keeps the stored type: a SecureString stays encrypted.
-    type_: str | None = args.type or (None if args.overwrite else "String")
+    type_ = _type_to_send(args)
     _values.check_value(value, name, type_=type_, tier=args.tier)
+    for option, text in (("--key-id", args.key_id), ("--description", args.description)):
+        if text is not None:
+            _values.utf8(text, f"{name}: {option}")
     if source.inline is not None and type_ == "SecureString":
         print(
             "ssm-config: note: a secret given as an argument is visible in shell history and "
@@ -149,6 +156,21 @@ def run_delete(args: argparse.Namespace) -> int:
 
 def _client(args: argparse.Namespace) -> SSMClient:
     return _ssm.client_for(args.region, args.profile, args.endpoint_url)
+
+
+def _type_to_send(args: argparse.Namespace) -> str | None:
+    """The ``Type`` of the PutParameter request; ``None`` leaves the stored type as it is.
+
+    A key only encrypts a SecureString, so ``--key-id`` without ``--type`` means one, even
+    for an overwrite: the secret must not be stored (or stay) unencrypted. Otherwise an
+    overwrite keeps the stored type (a SecureString stays encrypted) and a new parameter is
+    a String.
+    """
+    if args.type is not None:
+        return str(args.type)
+    if args.key_id is not None:
+        return "SecureString"
+    return None if args.overwrite else "String"
 
 
 def _check_put(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:

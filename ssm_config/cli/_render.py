@@ -117,5 +117,5 @@ def _version_object(entry: Version, values: bool) -> dict[str, Any]:
 
 
 def _dump(data: object, stream: TextIO) -> None:
-    json.dump(data, stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    # One write: a stream that cannot encode a value fails before any half of the JSON is out.
+    stream.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")

@@ -63,7 +63,8 @@ def read_value(source: ValueSource, name: str, stdin: TextIO | None = None) -> s
             so tests can replace it).
 
     Raises:
-        InvalidValueError: the file cannot be read or is not UTF-8.
+        InvalidValueError: the file cannot be read or is not UTF-8, or there is no
+            standard input to read.
     """
     if source.file is not None:
         try:
@@ -74,7 +75,13 @@ def read_value(source: ValueSource, name: str, stdin: TextIO | None = None) -> s
             ) from exc
         return _decode(data, f"--value-file {str(source.file)!r}", name)
     if source.stdin:
-        return _strip_newline(_read_stdin(stdin if stdin is not None else sys.stdin, name))
+        stream = stdin if stdin is not None else sys.stdin
+        if stream is None:  # started with standard input closed (<&-)
+            raise InvalidValueError(
+                f"{name}: VALUE '-' reads standard input, but there is none (it is closed); "
+                "pipe the value in or use --value-file"
+            )
+        return _strip_newline(_read_stdin(stream, name))
     return source.inline or ""
 
 
@@ -90,7 +97,7 @@ def check_value(value: str, name: str, *, type_: str | None, tier: str | None) -
     """
     if not value:
         raise InvalidValueError(f"{name}: the value is empty; SSM requires at least 1 character")
-    size = len(value.encode("utf-8"))
+    size = len(utf8(value, f"{name}: the value"))
     if size > ADVANCED_LIMIT:
         raise InvalidValueError(
             f"{name}: the value is {size} bytes; SSM holds at most {ADVANCED_LIMIT} (Advanced tier)"
@@ -102,6 +109,20 @@ def check_value(value: str, name: str, *, type_: str | None, tier: str | None) -
         )
     if type_ == "StringList":
         check_string_list(value, name)
+
+
+def utf8(text: str, what: str) -> bytes:
+    """``text`` encoded as UTF-8, or InvalidValueError saying ``what`` is not UTF-8 text.
+
+    On POSIX, argv bytes that are not UTF-8 reach Python as lone surrogates
+    (surrogateescape), which no request can carry. The message never quotes ``text``.
+    """
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        position = exc.start + 1
+    # Raised outside the handler: the UnicodeEncodeError holds the text; nothing may carry it.
+    raise InvalidValueError(f"{what} is not valid UTF-8 text (character {position})")
 
 
 def check_string_list(value: str, name: str) -> None:
