@@ -11,21 +11,18 @@ import threading
 import weakref
 from collections.abc import Callable
 
-_hooks: weakref.WeakSet[_ForkAware] = weakref.WeakSet()
+_hooks: weakref.WeakSet[ForkAware] = weakref.WeakSet()
 _lock = threading.Lock()
 
 
-class _ForkAware:
+class ForkAware:
     """Anything that must be rebuilt in a child registers itself here."""
 
     def after_fork_in_child(self) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
 
-ForkAware = _ForkAware
-
-
-def register(obj: _ForkAware) -> None:
+def register(obj: ForkAware) -> None:
     """Call ``obj.after_fork_in_child()`` in every child forked from now on."""
     with _lock:
         _hooks.add(obj)

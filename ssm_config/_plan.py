@@ -70,10 +70,6 @@ class Plan:
     refresh: bool
     max_stale: float | None
 
-    def for_fields(self, fields: Iterable[str]) -> tuple[ParamSpec, ...]:
-        wanted = set(fields)
-        return tuple(s for s in self.specs if s.field in wanted)
-
 
 def _prefix(value: object) -> str:
     if not value:

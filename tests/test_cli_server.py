@@ -135,15 +135,7 @@ def test_put_from_a_closed_standard_input_is_one_clear_line(
         "ssm-config: error: /a/x: VALUE '-' reads standard input, but there is none "
         "(it is closed); pipe the value in or use --value-file\n"
     )
-    listed = subprocess.run(
-        [_script(), "--endpoint-url", moto_endpoint, "list", "/"],
-        env=fake_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert (listed.returncode, listed.stdout) == (0, "")
+    assert _nothing_stored(moto_endpoint, tmp_path)
 
 
 @pytest.mark.server
@@ -195,12 +187,17 @@ def test_a_closed_standard_output_is_one_line_before_any_request(
         "ssm-config: error: there is no standard output to print to (it is closed); "
         "redirect it to /dev/null instead\n"
     )
+    assert _nothing_stored(moto_endpoint, tmp_path)
+
+
+def _nothing_stored(endpoint: str, tmp_path: Path) -> bool:
+    """Whether the server holds no parameter at all (a refused put wrote nothing)."""
     listed = subprocess.run(
-        [_script(), "--endpoint-url", moto_endpoint, "list", "/"],
+        [_script(), "--endpoint-url", endpoint, "list", "/"],
         env=fake_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
-    assert (listed.returncode, listed.stdout) == (0, "")
+    return (listed.returncode, listed.stdout) == (0, "")
