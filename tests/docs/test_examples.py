@@ -22,7 +22,7 @@ from ssm_config._client import reset_default_clients
 from ssm_config._demo import LocalSSM
 from ssm_config.testing import offline
 
-from ._demo_support import EXAMPLES, load_example, wait_for
+from .._demo_support import EXAMPLES, load_example, wait_for
 
 pytestmark = pytest.mark.server  # the embedded local SSM is moto's HTTP server
 

@@ -13,7 +13,7 @@ from pydantic import SecretStr, field_validator
 from ssm_config import Param, SSMSettings, SSMSettingsConfigDict, StaleValueError
 from ssm_config.testing import FakeClock, refresh_due
 
-from ._support import Recorder, deny, fail_with
+from .._support import Recorder, deny, fail_with
 
 
 class Svc(SSMSettings):

@@ -18,7 +18,7 @@ from ssm_config import (
     get_parameters_by_path,
 )
 
-from ._support import Recorder, deny
+from .._support import Recorder, deny
 
 
 def test_get_parameter_decrypts_and_caches(ssm: Any, recorder: Recorder) -> None:

@@ -14,7 +14,7 @@ from ssm_config import ConfigError, Param, SSMSettings, SSMSettingsConfigDict
 from ssm_config._client import default_client
 from ssm_config.testing import offline
 
-from ._support import Recorder, deny
+from .._support import Recorder, deny
 
 SECRET = "hunter2-do-not-print"
 

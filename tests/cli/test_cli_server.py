@@ -89,7 +89,7 @@ def test_python_m_honours_the_endpoint_environment_variable(
 
 def test_closed_pipe_is_quiet() -> None:
     """Output into a pipe nobody reads (`| head` gone) ends without a traceback."""
-    examples = Path(__file__).resolve().parent.parent / "examples"
+    examples = Path(__file__).resolve().parents[2] / "examples"
     script = Path(sys.executable).with_name("ssm-config")
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before the first write: EPIPE, deterministically

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-RUN = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+RUN = Path(__file__).resolve().parents[2] / "benchmarks" / "run.py"
 LIBRARIES = ("ssm_config", "powertools", "ssm-cache")
 ROWS = (
     "warm read, ns",

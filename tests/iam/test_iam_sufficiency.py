@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from ssm_config import Param, SSMSettings, SSMSettingsConfigDict
 from ssm_config.iam import policy_for
 
-from .iam_fixtures.evaluate import allows, matches
+from ..iam_fixtures.evaluate import allows, matches
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account

@@ -18,12 +18,12 @@ from moto import mock_aws
 from ssm_config.cli import build_parser, main
 from ssm_config.iam import policy_for
 
-from .iam_fixtures.configs import KEY_ID, CustomerKey, ThreeNames
-from .iam_fixtures.evaluate import allows
-from .iam_fixtures.lint import findings
+from ..iam_fixtures.configs import KEY_ID, CustomerKey, ThreeNames
+from ..iam_fixtures.evaluate import allows
+from ..iam_fixtures.lint import findings
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "iam_fixtures"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parents[1] / "iam_fixtures"
 SAM = FIXTURES / "sam" / "template.yaml"
 ACCOUNT = "123456789012"
 PSEUDO_ARN = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"

@@ -15,7 +15,7 @@ from ssm_config._demo import _story
 from ssm_config._demo._show import MASK, mask_secret
 from ssm_config.cli import main
 
-from ._demo_support import accepts_connections
+from .._demo_support import accepts_connections
 
 pytestmark = pytest.mark.server  # the embedded local SSM is moto's HTTP server
 

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from ssm_config import Param, SSMSettings, SSMSettingsConfigDict
 from ssm_config._demo import DemoDependencyError, LocalSSM
 
-from ._demo_support import accepts_connections
+from .._demo_support import accepts_connections
 
 pytestmark = pytest.mark.server  # the embedded local SSM is moto's HTTP server
 

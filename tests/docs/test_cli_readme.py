@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parent.parent / "README.rst"
+README = Path(__file__).resolve().parents[2] / "README.rst"
 
 
 pytest_plugins = ("tests._cli_support",)

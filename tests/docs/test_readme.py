@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-README = Path(__file__).resolve().parent.parent / "README.rst"
+README = Path(__file__).resolve().parents[2] / "README.rst"
 _BLOCK = re.compile(r"^\.\. code-block:: python\n\n((?:    .*\n|\n)+)", re.MULTILINE)
 
 

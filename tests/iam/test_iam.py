@@ -12,7 +12,7 @@ import pytest
 from ssm_config import DeclarationError, Param, SSMSettings
 from ssm_config.iam import policy_for
 
-from .iam_fixtures.configs import (
+from ..iam_fixtures.configs import (
     KEY_ID,
     AliasKey,
     ClassKey,
@@ -23,7 +23,7 @@ from .iam_fixtures.configs import (
     SecretUnderKey,
     ThreeNames,
 )
-from .iam_fixtures.lint import findings
+from ..iam_fixtures.lint import findings
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -215,7 +215,7 @@ def test_alias_key_is_granted_through_the_keys_alias() -> None:
 def test_resource_aliases_is_a_condition_of_the_kms_key_resource() -> None:
     """The evidence behind the alias grant (and behind ignoring parliament's action-level
     complaint about it): IAM's reference lists kms:ResourceAliases on the key resource."""
-    from .iam_fixtures.lint import resource_aliases_is_a_key_condition
+    from ..iam_fixtures.lint import resource_aliases_is_a_key_condition
 
     assert resource_aliases_is_a_key_condition()
 

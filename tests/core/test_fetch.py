@@ -17,7 +17,7 @@ from ssm_config import (
 )
 from ssm_config._fetch import fetch, translate
 
-from ._support import Recorder, deny
+from .._support import Recorder, deny
 
 
 def _put(ssm: Any, n: int) -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 
 from ssm_config.cli import main
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def _resources(document: dict[str, object]) -> set[str]:
