@@ -17,6 +17,7 @@ from ._errors import (
     StaleValueError,
     ThrottledError,
 )
+from ._handler import refresh_before
 from ._settings import SSMSettings
 
 __all__ = [
@@ -38,5 +39,6 @@ __all__ = [
     "get_parameter",
     "get_parameters_by_path",
     "iam",
+    "refresh_before",
 ]
 __version__ = "0.1.0"

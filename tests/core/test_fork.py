@@ -14,6 +14,8 @@ import pytest
 from ssm_config import SSMSettings, SSMSettingsConfigDict
 from ssm_config.testing import FakeClock, refresh_due
 
+from .._support import scheduled
+
 pytestmark = [
     pytest.mark.server,
     pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork"),
@@ -59,10 +61,7 @@ def test_forked_child_refreshes_and_parent_is_unaffected(server_ssm: Any) -> Non
                 )
                 clock.advance(60)
                 refresh_due(config)
-                live = config._ssm_live
-                assert live is not None
-                assert live.refresher is not None
-                report = {"colour": config.colour, "running": live.refresher.running}
+                report = {"colour": config.colour, "running": scheduled(config)}
                 os.write(write_end, json.dumps(report).encode())
             except BaseException as exc:  # the child must never return into pytest
                 os.write(write_end, json.dumps({"error": repr(exc)}).encode())
@@ -76,10 +75,7 @@ def test_forked_child_refreshes_and_parent_is_unaffected(server_ssm: Any) -> Non
         _, status = os.waitpid(pid, 0)
         assert report == {"colour": "blue", "running": True}
         assert os.waitstatus_to_exitcode(status) == 0
-        live = config._ssm_live
-        assert live is not None
-        assert live.refresher is not None
-        assert live.refresher.running
+        assert scheduled(config)
         assert config.colour == "red"  # the parent has not refreshed yet
         clock.advance(60)
         refresh_due(config)
