@@ -82,8 +82,5 @@ def scheduled(config: Any) -> bool:
     live = config._ssm_live
     thread = REFRESHER.thread
     return (
-        live is not None
-        and REFRESHER.has(live.store)
-        and thread is not None
-        and thread.is_alive()
+        live is not None and REFRESHER.has(live.store) and thread is not None and thread.is_alive()
     )

@@ -122,8 +122,7 @@ def test_every_problem_reported_together(ssm: Any, kms: Any, closing: list[Any])
     text = str(error)
     assert text.startswith("Orders: 4 parameters failed to load")
     assert (
-        "/orders/prod/page-size (field 'page_size'): int_parsing "
-        "(details withheld: a SecureString)"
+        "/orders/prod/page-size (field 'page_size'): int_parsing (details withheld: a SecureString)"
     ) in text
     assert text.count("parameter not found") == 3
     full = "".join(traceback.format_exception(error))
