@@ -141,8 +141,8 @@ class LiveStore:
             self._set_keys(schedule.make_due(self.keys, now))
 
     def fresh(self, now: float) -> bool:
-        """Every key is within its TTL."""
-        return all(now - s.fetched_at <= s.ttl for s in self.keys.values())
+        """Every key is younger than its TTL."""
+        return all(now - s.fetched_at < s.ttl for s in self.keys.values())
 
     # -- applying a round's answers ------------------------------------------------------
 

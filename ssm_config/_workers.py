@@ -44,7 +44,7 @@ class Job:
         try:
             self._fn()
         except Exception:  # a job reports its own outcome; this only keeps the worker alive
-            logger.exception("ssm_config: a background job failed unexpectedly")
+            logger.exception("a background job failed unexpectedly")
         finally:
             self.done.set()
         return True
