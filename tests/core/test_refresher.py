@@ -303,3 +303,45 @@ def test_a_stale_read_joins_the_round_in_flight(
     reader.join(30)
     assert read == [23]
     assert recorder.count("GetParameters") == before + 1
+
+
+def test_keys_split_by_an_outage_rejoin_one_round(
+    ssm: Any, clock: FakeClock, recorder: Recorder, closing: list[Any]
+) -> None:
+    """25 keys loaded together, throttled for 2 minutes: afterwards 3 calls a cycle again."""
+    names = [f"k{i}" for i in range(25)]
+    for name in names:
+        ssm.put_parameter(Name=f"/many/{name}", Value="1", Type="String")
+    many = pydantic_create_model(names)
+    config = many(_ssm_client=ssm, _ssm_clock=clock)
+    closing.append(config)
+    store = config._ssm_live.store
+    fault = deny(ssm, {f"/many/{n}" for n in names}, code="ThrottlingException")
+    outage_ends = clock() + 60 + 120
+    while clock() < outage_ends:
+        clock.advance(max(0.0, store.earliest - clock()) + 0.001)
+        refresh_due(config)
+    fault.stop()
+    clock.advance(max(0.0, store.earliest - clock()) + 0.001)
+    refresh_due(config)  # the recovery round
+    per_cycle = []
+    for _ in range(5):
+        before = recorder.count("GetParameters")
+        cycle_ends = clock() + 60
+        while store.earliest < cycle_ends:
+            clock.advance(max(0.0, store.earliest - clock()) + 0.001)
+            refresh_due(config)
+        clock.advance(max(0.0, cycle_ends - clock()))
+        per_cycle.append(recorder.count("GetParameters") - before)
+    assert per_cycle == [3, 3, 3, 3, 3]
+
+
+def pydantic_create_model(names: list[str]) -> Any:
+    """An SSMSettings class with one int field per name under /many, TTL 60 s."""
+    from pydantic import create_model
+
+    class Base(SSMSettings):
+        model_config = SSMSettingsConfigDict(ssm_prefix="/many", ssm_ttl=60)
+
+    fields: dict[str, Any] = dict.fromkeys(names, (int, ...))
+    return create_model("Many", __base__=Base, **fields)
