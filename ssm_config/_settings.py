@@ -22,7 +22,15 @@ from ._declare import SSMSettingsConfigDict
 from ._errors import ConfigError, DeclarationError, Problem
 from ._offline import is_offline
 from ._refresh import REFRESHER
-from ._source import LOADING, Load, SSMSource, input_key, load_problems, plan_of
+from ._source import (
+    LOADING,
+    InputCapture,
+    Load,
+    SSMSource,
+    input_key,
+    load_problems,
+    plan_of,
+)
 from ._store import Callback, Clock, LiveStore
 
 if TYPE_CHECKING:
@@ -169,15 +177,8 @@ class SSMSettings(BaseSettings):
             dotenv_settings,
             SSMSource(settings_cls),
             file_secret_settings,
+            InputCapture(settings_cls),
         )
-
-    @classmethod
-    def _settings_build_values(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        values: dict[str, Any] = super()._settings_build_values(*args, **kwargs)
-        load = LOADING.get()
-        if load is not None:
-            load.raw = dict(values)  # every source's input: a refresh re-validates from it
-        return values
 
     # -- the live API -----------------------------------------------------------------
 

@@ -10,12 +10,15 @@ which a plain source cannot return through pydantic-settings' API:
       └─ BaseSettings.__init__
            ├─ init, env, dotenv sources            (what they supply is never fetched)
            ├─ SSMSource.__call__ ──> fetch ──> Load.found = Found(specs, outcome, problems)
-           ├─ _settings_build_values ──> Load.raw  (every source's input, kept for refreshes)
+           ├─ secret files
+           ├─ InputCapture.__call__ ──> Load.raw   (every source's input, kept for refreshes)
            └─ pydantic validation
       └─ reads Load: problems -> ConfigError, else a LiveStore from found + raw
 
 ``Load`` is written once per step, by the step that knows: the source records what it
-found (an immutable ``Found``), the build hook records the merged input.
+found (an immutable ``Found``); the last source, which adds nothing, records the input
+all sources merged (its ``current_state``, public pydantic-settings API), so a refresh can
+validate the same input again with new SSM values in it.
 """
 
 from __future__ import annotations
@@ -147,6 +150,21 @@ class SSMSource(PydanticBaseSettingsSource):
         return values
 
 
+class InputCapture(PydanticBaseSettingsSource):
+    """The last source: supplies nothing, records what every other source supplied."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        """Unused: this source supplies nothing."""
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        """Record the merged input of the sources before it; add nothing."""
+        load = LOADING.get()
+        if load is not None:
+            load.raw = dict(self.current_state)
+        return {}
+
+
 def _paths(specs: tuple[ParamSpec, ...]) -> list[str]:
     return [s.name for s in specs if s.is_path]
 
@@ -241,6 +259,7 @@ __all__ = [
     "LOADING",
     "SENTINEL_FIELD",
     "Found",
+    "InputCapture",
     "Load",
     "SSMSource",
     "input_key",
