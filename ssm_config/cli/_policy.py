@@ -16,10 +16,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from .._client import make_client
 from .._errors import AccessDeniedError, FetchError, SSMConfigError
-from .._policy_render import FORMATS, Format, placeholders, render
-from .._policy_targets import classes_of_target, functions_of_template
 from .._settings import SSMSettings, plan_of
 from ..iam import build_document, check_target, needs_resolving
+from ._policy_render import FORMATS, Format, placeholders, render
+from ._policy_targets import classes_of_target, functions_of_template
 
 _PROG = "ssm-config"
 

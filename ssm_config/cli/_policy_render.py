@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from .iam import Target, dns_suffix
+from ..iam import Target, dns_suffix
 
 Format = Literal["json", "cloudformation", "terraform"]
 FORMATS: tuple[Format, ...] = ("json", "cloudformation", "terraform")
