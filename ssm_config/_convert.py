@@ -29,6 +29,12 @@ _BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
 """A JSON string (skipped whole, so brackets inside it do not count) or a bracket."""
 
 
+_STRING_LIST_AS_JSON = (
+    "a StringList converts only to list[str]; declare the field list[str] (and convert "
+    "the items in a validator), or store a String holding JSON such as [1, 2]"
+)
+
+
 class ConversionError(ValueError):
     """Raw text that cannot become the declared shape (message carries no value)."""
 
@@ -42,6 +48,8 @@ def convert(shape: Shape, item: Fetched) -> Any:
         if item.type != "StringList" and value.lstrip().startswith("["):
             return _json(value)
         return value.split(",") if value else []
+    if item.type == "StringList":
+        return _json(value, invalid=_STRING_LIST_AS_JSON)
     return _json(value)
 
 
@@ -50,7 +58,8 @@ def convert_path(shape: Shape, items: Mapping[str, Fetched]) -> dict[str, Any]:
     return {key: convert(shape, item) for key, item in sorted(items.items())}
 
 
-def _json(value: str) -> Any:
+def _json(value: str, *, invalid: str | None = None) -> Any:
+    """``value`` decoded as JSON; ``invalid``: the message when it is not JSON at all."""
     if _depth(value) > MAX_JSON_DEPTH:
         raise ConversionError(
             f"JSON nested more than {MAX_JSON_DEPTH} levels deep; flatten the structure"
@@ -58,6 +67,8 @@ def _json(value: str) -> Any:
     try:
         return json.loads(value)
     except json.JSONDecodeError as exc:
+        if invalid is not None:
+            raise ConversionError(invalid) from None
         raise ConversionError(
             f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
         ) from None

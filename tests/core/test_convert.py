@@ -113,3 +113,20 @@ def test_hostile_json_at_refresh_keeps_the_last_good_value(
     assert "nested more than" in caplog.text or "longer than" in caplog.text
     assert "validator raised" not in caplog.text
     assert "7777" not in caplog.text
+
+
+def test_string_list_for_a_json_field_says_what_to_declare() -> None:
+    """A StringList feeding list[int] (or any JSON shape) names the fix, not "not valid JSON"."""
+    with pytest.raises(ConversionError, match=r"StringList converts only to list\[str\]") as info:
+        convert("json", _item("8080,8443", "StringList"))
+    assert "declare the field list[str]" in str(info.value)
+    assert "8080" not in str(info.value)
+    assert convert("json", _item("7", "StringList")) == 7  # one JSON-valid item still passes
+
+
+def test_string_list_for_list_int_at_load(ssm: Any) -> None:
+    """At load, the StringList mismatch is reported with the parameter, field and fix."""
+    ssm.put_parameter(Name="/hostile/feature-flags", Value="{}", Type="String")
+    ssm.put_parameter(Name="/hostile/limits", Value="1,2,3", Type="StringList")
+    with pytest.raises(ConfigError, match=r"/hostile/limits \(field 'limits'\): a StringList"):
+        _Hostile(_ssm_client=ssm)
