@@ -5,7 +5,7 @@ so what a function reads and what it may read cannot drift apart. It grants exac
 the loader calls, and nothing more:
 
 * ``ssm:GetParameters`` (batched loads) and ``ssm:GetParameter`` on the ARN of every
-  declared name, selectors stripped;
+  declared name, selectors stripped, and of each class's ``ssm_sentinel``;
 * ``ssm:GetParametersByPath`` on the path ARN itself, only for ``Param(path=...)`` fields
   (SSM authorises that call against the path, and the loader never reads the names
   under a path one by one, so ``path/*`` is never granted);
@@ -35,7 +35,7 @@ from pydantic import BaseModel
 
 from ._declare import SECRETS_MANAGER_PREFIX
 from ._errors import DeclarationError
-from ._plan import ParamSpec
+from ._plan import ParamSpec, Plan
 from ._settings import SSMSettings, plan_of
 
 __all__ = ["policy_for"]
@@ -183,8 +183,11 @@ def build_document(
 ) -> dict[str, Any]:
     """The policy of ``settings_classes`` for ``target`` (see :func:`policy_for`)."""
     grants = _Grants()
-    for spec in _specs_of(settings_classes):
-        grants.add(spec, target, kms_keys)
+    for plan in _plans_of(settings_classes):
+        for spec in plan.specs:
+            grants.add(spec, target, kms_keys)
+        if plan.sentinel is not None:
+            grants.names.add(target.parameter_arn(plan.sentinel))
     statements: list[dict[str, Any]] = []
     if grants.names:
         actions = ["ssm:GetParameter", "ssm:GetParameters"]
@@ -216,19 +219,19 @@ def build_document(
     return {"Version": POLICY_VERSION, "Statement": statements}
 
 
-def _specs_of(settings_classes: Iterable[type[BaseModel]]) -> list[ParamSpec]:
+def _plans_of(settings_classes: Iterable[type[BaseModel]]) -> list[Plan]:
     classes = list(settings_classes)
     if not classes:
         raise DeclarationError("policy_for needs at least one SSMSettings class")
-    specs: list[ParamSpec] = []
+    plans: list[Plan] = []
     for cls in classes:
         if not (isinstance(cls, type) and issubclass(cls, SSMSettings)):
             raise DeclarationError(f"policy_for takes SSMSettings classes, not {cls!r}")
-        specs += plan_of(cls).specs
-    if not specs:
+        plans.append(plan_of(cls))
+    if not any(plan.specs or plan.sentinel for plan in plans):
         names = ", ".join(c.__name__ for c in classes)
         raise DeclarationError(f"{names}: declares no SSM parameter, so there is nothing to grant")
-    return specs
+    return plans
 
 
 def _key_grant(  # noqa: PLR0911 - one return per way a key can be declared
