@@ -43,13 +43,26 @@ __all__ = ["policy_for"]
 POLICY_VERSION = "2012-10-17"
 AWS_MANAGED_SSM_KEY = "alias/aws/ssm"
 
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
+_REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d+")
+"""us-east-1, us-gov-west-1, us-isob-east-1, eusc-de-east-1..."""
 _ACCOUNT = re.compile(r"\d{12}")
 _PARTITION = re.compile(r"aws(-[a-z]+)*")
 _KEY_ID = re.compile(r"(mrk-[0-9a-f]{32}|[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})")
 _KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/" + _KEY_ID.pattern)
-_ALIAS = re.compile(r"(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:)?alias/[A-Za-z0-9/_-]+")
-_DNS_SUFFIX = {"aws-cn": "amazonaws.com.cn"}
+_ALIAS = re.compile(
+    r"(arn:(?P<partition>aws[a-z-]*):kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):)?"
+    r"alias/[A-Za-z0-9/_-]+"
+)
+_DNS_SUFFIX = {
+    "aws-cn": "amazonaws.com.cn",
+    "aws-eusc": "amazonaws.eu",
+    "aws-iso": "c2s.ic.gov",
+    "aws-iso-b": "sc2s.sgov.gov",
+    "aws-iso-e": "cloud.adc-e.uk",
+    "aws-iso-f": "csp.hci.ic.gov",
+}
+"""Service domains that differ from amazonaws.com, as in botocore's partitions data (a test
+checks this table against the installed botocore)."""
 _ARN_RANDOM_TAIL = "-??????"
 """Secrets Manager appends a hyphen and six random characters to every secret's ARN."""
 
@@ -258,8 +271,15 @@ def _key_grant(  # noqa: PLR0911 - one return per way a key can be declared
         return key, None
     if _KEY_ID.fullmatch(key):
         return target.key_arn(key), None
-    if _ALIAS.fullmatch(key):
-        return target.key_arn("*"), "alias/" + key.partition("alias/")[2]
+    alias = _ALIAS.fullmatch(key)
+    if alias is not None:
+        name = "alias/" + key.partition("alias/")[2]
+        if alias["account"] is None:
+            return target.key_arn("*"), name
+        # An alias ARN names the key's own account and region: keep them (another
+        # account's key is never in the function's account).
+        owner = f"arn:{alias['partition']}:kms:{alias['region']}:{alias['account']}:key/*"
+        return owner, name
     raise DeclarationError(
         f"field {spec.field!r} ({spec.name}): KMS key {key!r} is not a key ARN, key id or alias"
     )
