@@ -17,6 +17,11 @@ the loader calls, and nothing more:
   behind a Secrets Manager reference is scoped the same way with Secrets Manager's
   ``SecretARN`` context. The AWS-managed ``aws/ssm`` key needs no statement.
 
+IAM caps a policy's size (:data:`MANAGED_POLICY_LIMIT`, :data:`INLINE_ROLE_LIMIT`, counted
+by :func:`policy_size`). A function reading many names can pass ``wildcard_under=`` to
+grant every parameter under a path with one ``path/*`` ARN instead of listing each name:
+shorter, but wider (it covers parameters added there later), so only on request.
+
 Pure: no AWS calls. A key declared by alias cannot be an IAM resource, so it is granted
 as "any key of the account and region that carries this alias" (the condition key
 ``kms:ResourceAliases``, with the same ViaService and EncryptionContext scoping); pass
@@ -26,6 +31,7 @@ key's ARN instead.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,14 +39,18 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ._declare import SECRETS_MANAGER_PREFIX
-from ._errors import DeclarationError
+from ._declare import SECRETS_MANAGER_PREFIX, check_path
+from ._errors import DeclarationError, InvalidNameError
 from ._plan import ParamSpec, Plan
 from ._settings import SSMSettings, plan_of
 
-__all__ = ["policy_for"]
+__all__ = ["INLINE_ROLE_LIMIT", "MANAGED_POLICY_LIMIT", "policy_for", "policy_size"]
 
 POLICY_VERSION = "2012-10-17"
+MANAGED_POLICY_LIMIT = 6144
+"""IAM's limit on a managed policy, in characters not counting whitespace."""
+INLINE_ROLE_LIMIT = 10240
+"""IAM's limit on all the inline policies of one role together, counted the same way."""
 AWS_MANAGED_SSM_KEY = "alias/aws/ssm"
 
 _REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d+")
@@ -73,6 +83,7 @@ def policy_for(
     account: str = "*",
     partition: str = "aws",
     kms_keys: Mapping[str, str | None] | None = None,
+    wildcard_under: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The least-privilege IAM policy document that lets a function load ``settings_classes``.
 
@@ -84,6 +95,10 @@ def policy_for(
         kms_keys: declared key (as written in ``kms_key=``/``ssm_kms_key``) -> its key
             ARN, or ``None`` for an AWS-managed key that needs no statement. Needed for
             keys declared by alias.
+        wildcard_under: absolute paths (not ``/``) under which every parameter is granted
+            with one ``path/*`` ARN, in the read grant and the KMS encryption context,
+            instead of one ARN per declared name: it keeps a long list of names within
+            IAM's size limits, at the price of covering every parameter under the path.
 
     Returns:
         A policy document (``Version`` and ``Statement``), statements sorted by ``Sid``
@@ -92,7 +107,8 @@ def policy_for(
     Raises:
         DeclarationError: no class, something that is not an SSMSettings class, nothing
             declared, a malformed region/account/partition or key, or a key given as an
-            alias that ``kms_keys`` does not resolve.
+            alias that ``kms_keys`` does not resolve, or a ``wildcard_under`` path that
+            is malformed, is ``/``, or covers no declared name.
     """
     check_target(region, account, partition)
     target = Target(
@@ -101,7 +117,12 @@ def policy_for(
         partition=partition,
         dns_suffix=dns_suffix(partition),
     )
-    return build_document(settings_classes, target, kms_keys or {})
+    return build_document(settings_classes, target, kms_keys or {}, wildcard_under)
+
+
+def policy_size(document: Mapping[str, Any]) -> int:
+    """The size of ``document`` as IAM counts it against its limits: whitespace not counted."""
+    return sum(not c.isspace() for c in json.dumps(document))
 
 
 def check_target(region: str | None, account: str | None, partition: str | None) -> None:
@@ -188,11 +209,50 @@ class _Grants:
             via, arn = context
             self.decrypt.setdefault(key, {}).setdefault(via, set()).add(arn)
 
+    def widen(self, prefixes: Iterable[str], target: Target) -> None:
+        """Replace the parameter ARNs under each prefix with one ``prefix/*`` ARN."""
+        for prefix in prefixes:
+            under = target.parameter_arn(_wildcard_path(prefix)) + "/"
+            found = _gather(self.names, under)
+            for uses in self.decrypt.values():
+                for (service, _), arns in uses.items():
+                    if service == "ssm":
+                        found |= _gather(arns, under)
+            if not found:
+                raise DeclarationError(
+                    f"wildcard_under {prefix!r}: no declared parameter is under it"
+                )
+
+
+def _gather(arns: set[str], under: str) -> bool:
+    """Swap the ARNs in ``arns`` that start with ``under`` for one wildcard; True if any."""
+    covered = {a for a in arns if a.startswith(under)}
+    if covered:
+        arns.difference_update(covered)
+        arns.add(under + "*")
+    return bool(covered)
+
+
+def _wildcard_path(prefix: object) -> str:
+    if not isinstance(prefix, str):
+        raise DeclarationError(f"wildcard_under takes paths, not {type(prefix).__name__}")
+    try:
+        check_path(prefix)
+    except InvalidNameError as exc:
+        raise DeclarationError(f"wildcard_under: {exc}") from exc
+    path = prefix.rstrip("/")
+    if not path:
+        raise DeclarationError(
+            "wildcard_under '/': would grant every parameter of the account; name a deeper path"
+        )
+    return path
+
 
 def build_document(
     settings_classes: Iterable[type[BaseModel]],
     target: Target,
     kms_keys: Mapping[str, str | None],
+    wildcard_under: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The policy of ``settings_classes`` for ``target`` (see :func:`policy_for`)."""
     grants = _Grants()
@@ -201,6 +261,9 @@ def build_document(
             grants.add(spec, target, kms_keys)
         if plan.sentinel is not None:
             grants.names.add(target.parameter_arn(plan.sentinel))
+    if isinstance(wildcard_under, str):  # one path, not its characters
+        wildcard_under = (wildcard_under,)
+    grants.widen(wildcard_under, target)
     statements: list[dict[str, Any]] = []
     if grants.names:
         actions = ["ssm:GetParameter", "ssm:GetParameters"]
