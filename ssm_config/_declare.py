@@ -35,6 +35,9 @@ class SSMSettingsConfigDict(SettingsConfigDict, total=False):
         ssm_refresh: ``"on"`` (default) keeps the instance live; ``"off"`` loads once.
         ssm_max_stale: a read older than this many seconds waits for a fresh value.
         ssm_kms_key: default customer-managed KMS key of this class's SecureStrings.
+        ssm_sentinel: one parameter (absolute, or relative to ``ssm_prefix``) polled in
+            place of every key: when its version changes, the whole class is re-fetched.
+        ssm_sentinel_ttl: seconds between polls of the sentinel (default 30).
     """
 
     ssm_prefix: str
@@ -42,6 +45,8 @@ class SSMSettingsConfigDict(SettingsConfigDict, total=False):
     ssm_refresh: Literal["on", "off"]
     ssm_max_stale: float | None
     ssm_kms_key: str | None
+    ssm_sentinel: str | None
+    ssm_sentinel_ttl: float | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Which settings classes a function loads: from ``module:Class``, a module, or a template.
 
-Modules are imported with loading disabled (:func:`ssm_config._settings.offline`), so a
+Modules are imported with loading disabled (:func:`ssm_config._offline.offline`), so a
 handler that builds its config at import time makes no AWS call and starts no thread.
 Handlers of a template are imported one function at a time, each from its own code
 folder, and forgotten afterwards: two functions whose handlers are both ``app.py`` (the
@@ -19,9 +19,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ._errors import DeclarationError, SSMConfigError
-from ._offline import offline
-from ._settings import SSMSettings
+from .._errors import DeclarationError, SSMConfigError
+from .._offline import offline
+from .._settings import SSMSettings
 
 _MISSING = object()
 _FUNCTION_TYPES = frozenset({"AWS::Serverless::Function", "AWS::Lambda::Function"})
