@@ -130,7 +130,7 @@ class SSMSource(PydanticBaseSettingsSource):
         if not specs or load.offline:
             load.found = Found(specs=specs)
             return {}
-        sentinel = getattr(load.plan, "sentinel", None)
+        sentinel = load.plan.sentinel
         try:
             client = load.client or default_client()
         except BotoCoreError as exc:

@@ -89,7 +89,7 @@ class LiveStore:
         self.own_client = own_client
         self.clock = clock
         self.calls = outcome.calls
-        self.sentinel: str | None = getattr(plan, "sentinel", None)
+        self.sentinel = plan.sentinel
         self._raw = dict(raw)
         self._input_keys = dict(input_keys)
         self._by_key: dict[str, tuple[ParamSpec, ...]] = {}
@@ -99,7 +99,7 @@ class LiveStore:
         self.init_locks()
         ttls = {key: min(s.ttl for s in specs) for key, specs in self._by_key.items()}
         if self.sentinel is not None:
-            ttls[self.sentinel] = float(getattr(plan, "sentinel_ttl", None) or plan.default_ttl)
+            ttls[self.sentinel] = plan.sentinel_ttl or plan.default_ttl
         self.keys: dict[str, KeyState] = {}
         self._set_keys(
             {
