@@ -19,7 +19,7 @@ from pydantic import AliasChoices, BaseModel, PrivateAttr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsError
 
-from . import _fork
+from . import _diagnose, _fork
 from ._client import default_client, forget_connections
 from ._convert import ConversionError
 from ._declare import SSMSettingsConfigDict
@@ -124,6 +124,8 @@ class SSMSource(PydanticBaseSettingsSource):
         names = [s.name for s in load.specs if not s.is_path]
         paths = [s.name for s in load.specs if s.is_path]
         outcome = load.outcome = fetch(client, names, paths)
+        missing = _diagnose.missing_defaults(load.plan, load.specs, outcome)
+        load.problems += _diagnose.report(missing)
         values: dict[str, Any] = {}
         for spec in load.specs:
             failure = outcome.failures.get(spec.name)
@@ -213,6 +215,10 @@ class SSMSettings(BaseSettings):
             problems = [Problem("(validator)", "<model>", reason, exc)]
         finally:
             _LOADING.reset(token)
+        if load.sources_done:
+            skipped = [s for s in load.plan.specs if s not in load.specs]
+            _diagnose.report(_diagnose.env_overrides(cls, skipped, values))
+        problems = _diagnose.explain(problems, client=load.client, client_given=bool(_ssm_client))
         if problems:  # raised here, outside the handlers, so no __context__ links to them
             raise ConfigError(cls.__name__, problems) from _first_cause(problems)
         if load.outcome is not None and load.client is not None:
