@@ -218,7 +218,9 @@ class SSMSettings(BaseSettings):
         if load.sources_done:
             skipped = [s for s in load.plan.specs if s not in load.specs]
             _diagnose.report(_diagnose.env_overrides(cls, skipped, values))
-        problems = _diagnose.explain(problems, client=load.client, client_given=bool(_ssm_client))
+        problems = _diagnose.explain(
+            problems, client=load.client, client_given=_ssm_client is not None
+        )
         if problems:  # raised here, outside the handlers, so no __context__ links to them
             raise ConfigError(cls.__name__, problems) from _first_cause(problems)
         if load.outcome is not None and load.client is not None:
