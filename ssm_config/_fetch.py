@@ -154,7 +154,9 @@ def translate(  # noqa: PLR0911 - one branch per AWS error family, by design
     if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
         return AccessDeniedError(f"no AWS credentials: {exc}", name=name)
     if isinstance(exc, (BotoConnectionError, HTTPClientError)):
-        return EndpointError(f"SSM unreachable ({action}): {type(exc).__name__}", name=name)
+        url = getattr(exc, "kwargs", {}).get("endpoint_url")
+        where = f" at {url}" if url else ""
+        return EndpointError(f"SSM unreachable{where} ({action}): {type(exc).__name__}", name=name)
     if isinstance(exc, BotoCoreError):
         return FetchError(f"botocore failed ({action}): {type(exc).__name__}: {exc}", name=name)
     raise TypeError(f"not an AWS error: {type(exc).__name__}") from exc

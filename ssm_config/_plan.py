@@ -17,7 +17,16 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from ._declare import Param, check_name, check_path, check_seconds, join_name, split_selector
+from ._declare import (
+    MISSING_MODES,
+    Param,
+    check_config_keys,
+    check_name,
+    check_path,
+    check_seconds,
+    join_name,
+    split_selector,
+)
 from ._errors import DeclarationError, InvalidNameError
 
 BATCH_SIZE = 10
@@ -25,6 +34,8 @@ BATCH_SIZE = 10
 DEFAULT_TTL = 300.0
 DEFAULT_SENTINEL_TTL = 30.0
 
+Missing = Literal["warn", "error", "ignore"]
+"""What a missing parameter of a field with a default does at load (``ssm_missing``)."""
 Shape = Literal["text", "json", "string_list"]
 """How raw text becomes what pydantic validates: as is, JSON-decoded, or comma-split."""
 
@@ -78,6 +89,7 @@ class Plan:
     max_stale: float | None
     sentinel: str | None = None
     sentinel_ttl: float | None = None
+    missing: Missing = "warn"
 
 
 def _prefix(value: object) -> str:
@@ -124,6 +136,12 @@ def _refresh_mode(value: object) -> bool:
     return value == "on"
 
 
+def _missing_mode(value: object) -> Missing:
+    if value not in MISSING_MODES:
+        raise DeclarationError(f"ssm_missing must be 'warn', 'error' or 'ignore', not {value!r}")
+    return value  # type: ignore[return-value]
+
+
 def batches(names: Iterable[str], size: int = BATCH_SIZE) -> tuple[tuple[str, ...], ...]:
     """Group unique ``names``, in order, into GetParameters calls of at most ``size`` names."""
     unique = list(dict.fromkeys(names))
@@ -134,6 +152,7 @@ def build_plan(settings_cls: type[BaseModel]) -> Plan:
     """Read the SSM bindings of ``settings_cls``; raise on any unusable declaration."""
     config: Mapping[str, Any] = settings_cls.model_config
     owner = settings_cls.__name__
+    check_config_keys(config, owner)
     try:
         prefix = _prefix(config.get("ssm_prefix", ""))
         default_ttl = check_seconds(config.get("ssm_ttl", DEFAULT_TTL), "ssm_ttl")
@@ -142,6 +161,7 @@ def build_plan(settings_cls: type[BaseModel]) -> Plan:
         class_key = _class_key(config.get("ssm_kms_key"))
         refresh = _refresh_mode(config.get("ssm_refresh", "on"))
         sentinel, sentinel_ttl = _sentinel(config, prefix)
+        missing = _missing_mode(config.get("ssm_missing", "warn"))
     except (InvalidNameError, DeclarationError) as exc:
         raise DeclarationError(f"{owner}: {exc}") from exc
     specs = tuple(
@@ -163,6 +183,7 @@ def build_plan(settings_cls: type[BaseModel]) -> Plan:
         max_stale=max_stale,
         sentinel=sentinel,
         sentinel_ttl=sentinel_ttl,
+        missing=missing,
     )
 
 
@@ -182,6 +203,7 @@ def _spec(
     if len(params) > 1:
         raise DeclarationError(f"{where}: more than one Param")
     param = params[0] if params else Param()
+    param.check_positionals(where)
     try:
         if param.path is not None:
             name = join_name(prefix, param.path)

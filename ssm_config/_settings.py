@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar, overload
 from pydantic import PrivateAttr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsError
 
-from . import _snapstart
+from . import _diagnose, _snapstart
 from ._declare import SSMSettingsConfigDict
 from ._errors import ConfigError, DeclarationError, Problem
 from ._offline import is_offline
@@ -123,6 +123,12 @@ class SSMSettings(BaseSettings):
         if not problems and (failure is not None or load.found.problems):
             problems = load_problems(cls, load, failure)
         del failure
+        if load.raw is not None:
+            skipped = [s for s in load.plan.specs if s not in load.found.specs]
+            _diagnose.report(_diagnose.env_overrides(cls, skipped, values))
+        problems = _diagnose.explain(
+            problems, client=load.found.client or load.client, client_given=_ssm_client is not None
+        )
         if problems:  # raised here, outside the handlers, so no __context__ links to them
             raise ConfigError(cls.__name__, problems) from _first_cause(problems)
         self._attach(load, own_client=_ssm_client is None)

@@ -34,6 +34,7 @@ from pydantic import AliasChoices, BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import PydanticBaseSettingsSource
 
+from . import _diagnose
 from ._client import default_client
 from ._convert import ConversionError
 from ._errors import ParameterNotFoundError, Problem
@@ -142,7 +143,10 @@ class SSMSource(PydanticBaseSettingsSource):
         names = [s.name for s in specs if not s.is_path]
         outcome = fetch(client, [*names, sentinel] if sentinel else names, _paths(specs))
         values, read_problems = _read(specs, outcome, fields)
-        problems = list(read_problems)
+        problems = [
+            *read_problems,
+            *_diagnose.report(_diagnose.missing_defaults(load.plan, specs, outcome)),
+        ]
         if sentinel is not None and sentinel in outcome.failures:
             failure = outcome.failures[sentinel]
             problems.append(Problem(sentinel, SENTINEL_FIELD, failure.reason, failure))

@@ -120,7 +120,10 @@ def run_put(args: argparse.Namespace) -> int:
     options.update({key: val for key, val in optional.items() if val is not None})
     if args.tier is not None:
         options["Tier"] = args.tier
-    _render.version_number(_ssm.put(_client(args), name, value, options=options))
+    client = _client(args)
+    if type_ is None and _ssm.stored_type(client, name) == "StringList":
+        _values.check_string_list(value, name)  # the overwrite keeps the stored type
+    _render.version_number(_ssm.put(client, name, value, options=options))
     return 0
 
 

@@ -50,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "target",
         nargs="?",
         help="module:Class, or a module (the classes of its SSMSettings instances, "
-        "else every SSMSettings subclass it defines)",
+        "else every SSMSettings subclass it defines); a file path (handler.py) also works",
     )
     what.add_argument(
         "--template",

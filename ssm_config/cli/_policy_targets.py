@@ -45,14 +45,33 @@ class TemplateFunctions:
 
 
 def classes_of_target(target: str) -> tuple[type[SSMSettings], ...]:
-    """``module:Class`` -> that class; ``module`` -> the classes it holds (see classes_in)."""
+    """``module:Class`` -> that class; ``module`` -> the classes it holds (see classes_in).
+
+    The module may also be given as the path of its file (``src/handler.py``,
+    ``handler.py:Config``): it is imported from that file's folder.
+    """
     module_name, sep, attr = target.partition(":")
     if not module_name or (sep and not attr):
-        raise DeclarationError(f"target {target!r}: expected 'module' or 'module:Class'")
+        raise DeclarationError(
+            f"target {target!r}: expected 'module', 'module:Class' or a path to a .py file"
+        )
+    if module_name.endswith(".py"):
+        path = Path(module_name)
+        if not path.is_file():
+            raise DeclarationError(f"{module_name}: no such file")
+        with _isolated_import(path.resolve().parent):
+            module = _import(path.stem, f"cannot import {module_name!r}")
+        return _classes_of_module(module, path.stem, attr, target)
     cwd = str(Path.cwd())
     if cwd not in sys.path:
         sys.path.insert(0, cwd)
     module = _import(module_name, f"cannot import {module_name!r}")
+    return _classes_of_module(module, module_name, attr, target)
+
+
+def _classes_of_module(
+    module: ModuleType, module_name: str, attr: str, target: str
+) -> tuple[type[SSMSettings], ...]:
     if not attr:
         classes = classes_in(module)
         if not classes:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 
 from .. import _client
-from .._errors import DecryptionError, FetchError, SSMConfigError
+from .._errors import DecryptionError, FetchError, ParameterNotFoundError, SSMConfigError
 from .._fetch import Fetched, Outcome, fetch, translate
 from .._plan import batches
 
@@ -99,6 +99,22 @@ def put(
     except _AWS_ERRORS as exc:
         raise _scrubbed(_put_error(exc, name, options), value) from exc
     return int(response["Version"])
+
+
+def stored_type(client: SSMClient, name: str) -> str | None:
+    """The type ``name`` is stored as, or ``None`` when it does not exist yet.
+
+    Read without decryption: no KMS call, and a SecureString's value stays encrypted.
+    """
+    try:
+        response = client.get_parameter(Name=name, WithDecryption=False)
+    except _AWS_ERRORS as exc:
+        error = translate(exc, name, "GetParameter")
+        if isinstance(error, ParameterNotFoundError):
+            return None
+        reason = f"{error.reason} (read to check the value against the stored type; pass --type)"
+        raise type(error)(reason, name=name, code=error.code) from exc
+    return str(response["Parameter"].get("Type", "String"))
 
 
 def list_path(client: SSMClient, path: str, *, recursive: bool, values: bool) -> list[Fetched]:

@@ -315,10 +315,11 @@ def test_unreachable_ssm_is_reported_as_unreachable(monkeypatch: pytest.MonkeyPa
     closed_port = make_client("ssm", endpoint_url="http://127.0.0.1:9")
     with pytest.raises(ConfigError) as info:
         Svc(_ssm_client=closed_port)
-    assert [(p.field, p.message) for p in info.value.problems] == [
-        ("a", "SSM unreachable (GetParameters): EndpointConnectionError"),
-        ("b", "SSM unreachable (GetParameters): EndpointConnectionError"),
-    ]
+    reason = (
+        "SSM unreachable at http://127.0.0.1:9/ (GetParameters): EndpointConnectionError; "
+        "that URL is the endpoint of the client passed as _ssm_client: check that it is running"
+    )
+    assert [(p.field, p.message) for p in info.value.problems] == [("a", reason), ("b", reason)]
     closed_port.close()
 
 
