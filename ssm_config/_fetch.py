@@ -185,8 +185,10 @@ def _fetch_batch(
     except _AWS_ERRORS as exc:
         counter.add(1 + retries_of(exc))
         error = translate(exc, None)
-        if len(batch) > 1 and not isinstance(error, (ThrottledError, EndpointError)):
+        global_cause = error.code is None or isinstance(error, (ThrottledError, EndpointError))
+        if len(batch) > 1 and not global_cause:
             # One bad name (no access, a disabled key) fails the whole call: find which.
+            # No credentials, no region, throttling or an outage fail every name alike.
             for name in batch:
                 _fetch_batch(client, (name,), values, failures, counter)
             return

@@ -55,13 +55,15 @@ class _Pool:
         self._jobs: queue.SimpleQueue[Job] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._idle = 0
+        self._queued = 0
         self._threads = 0
 
     def submit(self, fn: Callable[[], object]) -> Job:
         job = Job(fn)
         with self._lock:
             self._jobs.put(job)
-            if self._idle == 0 and self._threads < MAX_WORKERS:
+            self._queued += 1
+            if self._queued > self._idle and self._threads < MAX_WORKERS:
                 self._threads += 1
                 name = f"ssm-config-fetch-{self._threads}"
                 threading.Thread(target=self._work, name=name, daemon=True).start()
@@ -76,12 +78,13 @@ class _Pool:
             except queue.Empty:
                 with self._lock:
                     self._idle -= 1
-                    if self._jobs.empty():
+                    if self._queued == 0:
                         self._threads -= 1
                         return
                 continue
             with self._lock:
                 self._idle -= 1
+                self._queued -= 1
             job.run()
 
 
