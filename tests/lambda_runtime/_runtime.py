@@ -125,7 +125,7 @@ class LambdaFunction:
         self._proc: subprocess.Popen[bytes] | None = None
         self._server = _Server(self)
         self._serving = threading.Thread(
-            target=self._server.serve_forever, name="runtime-api", daemon=True
+            target=self._server.serve_forever, args=(0.05,), name="runtime-api", daemon=True
         )
         self._serving.start()
 
@@ -402,6 +402,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # the runtime client keeps its connection alive
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms ACK wait
     server: _Server
 
     def log_message(self, format: str, *args: object) -> None:

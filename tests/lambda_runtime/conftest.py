@@ -24,9 +24,9 @@ if not sys.platform.startswith("linux"):  # SIGSTOP process groups and /proc
 Launch = Callable[..., LambdaFunction]
 
 
-@pytest.fixture
+@pytest.fixture(scope="package")
 def local_ssm() -> Iterator[LocalSSM]:
-    """moto's SSM on 127.0.0.1, forgotten after the test."""
+    """moto's SSM on 127.0.0.1 for the group (tests overwrite what they read)."""
     with LocalSSM() as local:
         yield local
 

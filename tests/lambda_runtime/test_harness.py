@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ._faults import FaultProxy
+from ._runtime import FunctionError, HarnessError
 from .conftest import Launch
 
 pytestmark = pytest.mark.lambda_runtime
@@ -49,8 +50,6 @@ def test_a_frozen_function_does_not_run_its_threads(launch: Launch) -> None:
 
 def test_an_error_and_a_failed_init_are_reported(launch: Launch) -> None:
     """A handler's exception comes back as FunctionError; an import error fails the start."""
-    from ._runtime import FunctionError, HarnessError
-
     function = launch("def handler(event, context):\n    raise ValueError('no such order')\n")
     with pytest.raises(FunctionError, match="no such order"):
         function.invoke()
@@ -78,3 +77,36 @@ def test_the_proxy_breaks_only_the_connections_open_at_the_fault(
     assert function.invoke().result == []
     assert proxy.connections_made == 2
     assert proxy.requests("DescribeParameters") == 2
+
+
+HOOKS = """
+    import os
+    from snapshot_restore_py import register_after_restore, register_before_snapshot
+
+    calls = []
+    register_before_snapshot(calls.append, "before-snapshot")
+    register_after_restore(calls.append, "after-restore")
+    if os.environ.get("FAIL_RESTORE"):
+        register_after_restore(lambda: 1 / 0)
+
+    def handler(event, context):
+        return calls
+"""
+
+
+def test_snapstart_runs_the_hooks_around_the_snapshot(launch: Launch) -> None:
+    """Before-snapshot hooks run at init, after-restore hooks before the first invocation."""
+    function = launch(HOOKS, snapstart=True)
+    function.wait_frozen()
+    assert function.state() == "T"  # frozen at the snapshot, in /restore/next
+    with pytest.raises(HarnessError, match="restore"):
+        function.invoke()
+    function.restore()
+    assert function.invoke().result == ["before-snapshot", "after-restore"]
+
+
+def test_a_failing_after_restore_hook_is_reported(launch: Launch) -> None:
+    """The runtime client posts the hook's error to /restore/error; restore() raises it."""
+    function = launch(HOOKS, snapstart=True, FAIL_RESTORE="1")
+    with pytest.raises(HarnessError, match=r"after-restore hook failed.*ZeroDivisionError"):
+        function.restore()
