@@ -67,16 +67,16 @@ def test_the_proxy_breaks_only_the_connections_open_at_the_fault(
         ssm = boto3.client("ssm")
 
         def handler(event, context):
-            return ssm.describe_parameters()["Parameters"]
+            return ssm.get_parameters(Names=["/harness/none"])["InvalidParameters"]
         """
     )
-    assert function.invoke().result == []
+    assert function.invoke().result == ["/harness/none"]
     assert proxy.open_connections() == 1
     function.wait_frozen()
     assert proxy.break_connections("reset") == 1
-    assert function.invoke().result == []
+    assert function.invoke().result == ["/harness/none"]
     assert proxy.connections_made == 2
-    assert proxy.requests("DescribeParameters") == 2
+    assert proxy.requests("GetParameters") == 2
 
 
 HOOKS = """
