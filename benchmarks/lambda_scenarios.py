@@ -24,8 +24,10 @@ Scenarios, each on a fresh function per lane:
   reset), the restore, then invocations 0.25 x TTL apart.
 
 Rows: handler duration p50/p99 (event delivered to response, as Lambda bills it); the
-longest time from a change to the first invocation that returned it; invocations that
-returned a value already replaced when they started; SSM requests in the scenario.
+longest time from a change to the first invocation that returned it (idle time included:
+no invocation can return a change before the next one arrives), and how much of that came
+after the first invocation that followed the change (the library's own delay); answers
+that were already replaced when their invocation started; SSM requests in the scenario.
 """
 
 from __future__ import annotations
@@ -121,6 +123,8 @@ class Outcome:
     durations: list[float] = field(default_factory=list)
     lags: list[float | None] = field(default_factory=list)
     """Per change: seconds to the first invocation returning it (None: none did)."""
+    extra: list[float] = field(default_factory=list)
+    """Per change: of those, the seconds after the first invocation that followed it."""
     stale: int = 0
     requests: int = 0
     restore: float | None = None
@@ -173,12 +177,11 @@ class Bench:
             if current and value in order and order.index(value) < order.index(current[-1]):
                 outcome.stale += 1
         for value, at in self.changes[1:]:
-            later = [
-                i.finished_at - at
-                for i in invocations
-                if i.delivered_at >= at and _at_least(i.result["value"], value, order)
-            ]
-            outcome.lags.append(min(later) if later else None)
+            after = [i for i in invocations if i.delivered_at >= at]
+            seen = [i for i in after if _at_least(i.result["value"], value, order)]
+            outcome.lags.append(seen[0].finished_at - at if seen else None)
+            if seen:
+                outcome.extra.append(seen[0].finished_at - after[0].finished_at)
 
 
 def _at_least(served: str, wanted: str, order: list[str]) -> bool:
@@ -249,6 +252,7 @@ def render(results: dict[str, dict[str, Outcome]], lanes: tuple[str, ...] = LANE
         row("handler p50, ms", lambda o: f"{_pct(o.durations, 50) * 1000:.1f}")
         row("handler p99, ms", lambda o: f"{_pct(o.durations, 99) * 1000:.1f}")
         row("change -> first invocation returning it: max, s", _lag)
+        row("  beyond the first invocation after it: max, s", _extra)
         row("stale answers / invocations", lambda o: f"{o.stale}/{len(o.durations)}")
         row("SSM requests", lambda o: str(o.requests))
         if name == "SnapStart restore":
@@ -264,6 +268,10 @@ def render(results: dict[str, dict[str, Outcome]], lanes: tuple[str, ...] = LANE
     ]
     lines.insert(1, "-" * max(len(line) for line in lines))
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _extra(outcome: Outcome) -> str:
+    return f"{max(outcome.extra):.2f}" if outcome.extra else "-"
 
 
 def _pct(values: list[float], pct: int) -> float:
