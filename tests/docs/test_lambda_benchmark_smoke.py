@@ -23,7 +23,6 @@ ROWS = (
 
 
 @pytest.mark.server
-@pytest.mark.lambda_runtime
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the harness needs Linux")
 def test_quick_run_prints_every_scenario_and_row() -> None:
     """`lambda_scenarios.py --quick --lane ssm_config` exits 0 with each scenario's rows."""

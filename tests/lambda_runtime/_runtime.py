@@ -27,26 +27,21 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-API = "/2018-06-01/runtime"
+from ._api import FUNCTION_NAME, Event, RuntimeAPIServer
+
 RESTORE_LIMIT = 10.0
 """Seconds Lambda gives the after-restore hooks together."""
-FUNCTION_NAME = "harness-function"
-ARN = f"arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION_NAME}"
-_INVOCATION = re.compile(rf"{API}/invocation/([^/]+)/(response|error)")
 
 
 class HarnessError(Exception):
@@ -78,15 +73,6 @@ class Invocation:
         return self.finished_at - self.delivered_at
 
 
-class _Pending:
-    def __init__(self, event: Any) -> None:
-        self.request_id = str(uuid.uuid4())
-        self.body = json.dumps(event).encode()
-        self.delivered_at = 0.0
-        self.finished_at = 0.0
-        self.outcome: tuple[str, Any] | None = None
-
-
 class LambdaFunction:
     """One execution environment: a Runtime API server and the runtime client it drives.
 
@@ -111,10 +97,11 @@ class LambdaFunction:
         self.log_path = task_root / f"{handler.partition('.')[0]}.log"
         self.init_duration = 0.0
         self.restore_duration = 0.0
+        self._restored_at = 0.0
         self._extra_env = dict(env or {})
         self._cond = threading.Condition()
-        self._events: deque[_Pending] = deque()
-        self._pending: dict[str, _Pending] = {}
+        self._events: deque[Event] = deque()
+        self._pending: dict[str, Event] = {}
         self._phase = "new"  # -> init -> (snapshot ->) idle <-> busy; or failed
         self._frozen = False
         self._stop_seen = False
@@ -123,7 +110,7 @@ class LambdaFunction:
         self._exit_code: int | None = None
         self._closing = False
         self._proc: subprocess.Popen[bytes] | None = None
-        self._server = _Server(self)
+        self._server = RuntimeAPIServer(self)
         self._serving = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="runtime-api", daemon=True
         )
@@ -162,7 +149,7 @@ class LambdaFunction:
             FunctionError: the handler raised.
             HarnessError: the function died, or did not answer within ``timeout``.
         """
-        pending = _Pending({} if event is None else event)
+        pending = Event({} if event is None else event)
         with self._cond:
             if self._phase == "snapshot":
                 raise HarnessError("the function is at its snapshot: restore() it first")
@@ -341,9 +328,10 @@ class LambdaFunction:
         env.update(self._extra_env)
         return env
 
-    # -- the runtime client's side (called on the server's threads) -------------------------
+    # -- the runtime client's side (the Runtime API server calls these on its threads) -----
 
-    def _next(self) -> _Pending | None:
+    def next_event(self) -> Event | None:
+        """``/invocation/next``: the next event, once there is one (None: shutting down)."""
         with self._cond:
             if self._phase == "snapshot":
                 self.restore_duration = time.monotonic() - self._restored_at
@@ -359,7 +347,8 @@ class LambdaFunction:
             pending.delivered_at = time.monotonic()
             return pending
 
-    def _finish(self, request_id: str, kind: str, body: bytes) -> bool:
+    def finish(self, request_id: str, kind: str, body: bytes) -> bool:
+        """``/invocation/{id}/response`` or ``/error``; False for an unknown request id."""
         finished = time.monotonic()
         with self._cond:
             pending = self._pending.pop(request_id, None)
@@ -370,7 +359,8 @@ class LambdaFunction:
             self._cond.notify_all()
             return True
 
-    def _restore_next(self) -> bool:
+    def await_restore(self) -> bool:
+        """``/restore/next``: frozen (the snapshot) until :meth:`restore` (False: shutdown)."""
         with self._cond:
             self._phase = "snapshot"
             self._cond.notify_all()
@@ -379,86 +369,11 @@ class LambdaFunction:
             self._restored_at = time.monotonic()
             return not self._closing
 
-    def _fail(self, what: str, body: bytes) -> None:
+    def fail(self, what: str, body: bytes) -> None:
+        """``/init/error`` or ``/restore/error``: the next wait raises with ``body``."""
         with self._cond:
             self._failure = f"{what}: {body.decode(errors='replace')}"
             self._cond.notify_all()
-
-    _restored_at = 0.0
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, function: LambdaFunction) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.function = function
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A function killed mid-request (at stop) breaks its connection: not news."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # the runtime client keeps its connection alive
-    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms ACK wait
-    server: _Server
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: the tests read the function's own log."""
-
-    def do_GET(self) -> None:
-        function = self.server.function
-        if self.path == f"{API}/invocation/next":
-            pending = function._next()
-            if pending is None:
-                self.close_connection = True
-                return
-            deadline_ms = int(time.time() * 1000) + 60_000
-            self._reply(
-                200,
-                pending.body,
-                {
-                    "Lambda-Runtime-Aws-Request-Id": pending.request_id,
-                    "Lambda-Runtime-Deadline-Ms": str(deadline_ms),
-                    "Lambda-Runtime-Invoked-Function-Arn": ARN,
-                    "Lambda-Runtime-Trace-Id": "Root=1-00000000-000000000000000000000000;Sampled=0",
-                },
-            )
-        elif self.path == f"{API}/restore/next":
-            if function._restore_next():
-                self._reply(200, b"")
-            else:
-                self.close_connection = True
-        else:
-            self._reply(404, b'{"errorMessage": "unknown path"}')
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        function = self.server.function
-        match = _INVOCATION.fullmatch(self.path)
-        if match:
-            known = function._finish(match.group(1), match.group(2), body)
-            self._reply(202 if known else 400, b'{"status": "OK"}')
-        elif self.path == f"{API}/init/error":
-            function._fail("init failed", body)
-            self._reply(202, b'{"status": "OK"}')
-        elif self.path == f"{API}/restore/error":
-            function._fail("an after-restore hook failed", body)
-            self._reply(202, b'{"status": "OK"}')
-        else:
-            self._reply(404, b'{"errorMessage": "unknown path"}')
-
-    def _reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
-        self.wfile.flush()
 
 
 def _signal(group: int, signum: int) -> None:
