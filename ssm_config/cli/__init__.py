@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from .._errors import SSMConfigError
-from . import _demo, _params, _policy
+from . import _check, _copy, _demo, _diff, _params, _policy, _transfer
 
 PROG = "ssm-config"
 
@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(
         dest="command", metavar="COMMAND", required=True, parser_class=_IntermixedParser
     )
-    for module in (_params, _policy, _demo):
+    for module in (_params, _policy, _check, _diff, _copy, _transfer, _demo):
         module.register(subparsers)
     return parser
 
