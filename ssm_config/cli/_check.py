@@ -81,11 +81,7 @@ def run(args: argparse.Namespace) -> int:
     found = [check_spec(cls, spec, outcome) for cls, spec in specs]
     _render_env.findings(found)
     failed = [f for f in found if f.status == "FAIL"]
-    warned = sum(f.status == "warn" for f in found)
-    print(
-        f"{len(found)} checked: {len(found) - len(failed) - warned} ok, {warned} "
-        f"warning{'s' * (warned != 1)}, {len(failed)} failed"
-    )
+    _render_env.check_summary(found)
     if failed:
         names = ", ".join(dict.fromkeys(f.ssm_name for f in failed))
         raise SSMConfigError(f"{len(failed)} of {len(found)} parameters failed the check: {names}")

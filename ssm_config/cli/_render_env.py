@@ -47,6 +47,17 @@ def findings(items: Sequence[Finding], out: TextIO | None = None) -> None:
         print(f"{item.status:<5} {item.ssm_name:<{width}}  {item.where}{detail}", file=stream)
 
 
+def check_summary(items: Sequence[Finding], out: TextIO | None = None) -> None:
+    """Print ``N checked: a ok, b warnings, c failed``."""
+    failed = sum(f.status == "FAIL" for f in items)
+    warned = sum(f.status == "warn" for f in items)
+    ok = len(items) - failed - warned
+    print(
+        f"{len(items)} checked: {ok} ok, {warned} warning{'s' * (warned != 1)}, {failed} failed",
+        file=_stream(out),
+    )
+
+
 def comparison(
     result: Comparison, *, values: bool, as_json: bool, out: TextIO | None = None
 ) -> None:
