@@ -26,9 +26,9 @@ from .._convert import ConversionError, convert
 from .._errors import ParameterNotFoundError, SSMConfigError
 from .._fetch import Fetched, Outcome
 from .._plan import ParamSpec, build_plan
-from .._policy_targets import classes_of_target, functions_of_template
 from .._settings import SSMSettings
 from . import _render_env, _ssm
+from ._policy_targets import classes_of_target, functions_of_template
 
 Status = Literal["ok", "warn", "FAIL"]
 _SECRET_TYPES: tuple[type, ...] = (SecretStr, SecretBytes)
