@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 
 from .. import __version__
 from .._errors import SSMConfigError
-from . import _check, _copy, _demo, _diff, _params, _policy, _transfer
+from . import _bump, _check, _copy, _demo, _diff, _params, _policy, _transfer
 
 PROG = "ssm-config"
 _GLOBAL_OPTIONS = (
@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=_IntermixedParser
     )
-    for module in (_params, _policy, _check, _diff, _copy, _transfer, _demo):
+    for module in (_params, _bump, _policy, _check, _diff, _copy, _transfer, _demo):
         module.register(subparsers)
     for subparser in subparsers.choices.values():
         _accept_global_options(subparser)
