@@ -55,7 +55,9 @@ def test_the_commands_work_through_a_real_endpoint(
 ) -> None:
     """copy, diff, export | import and check run as the console script over HTTP."""
     script = shutil.which("ssm-config", path=str(Path(sys.executable).parent))
-    assert script is not None, "install the package: pip install -e '.[cli,demo]' -r requirements-dev.txt"
+    assert script is not None, (
+        "install the package: pip install -e '.[cli,demo]' -r requirements-dev.txt"
+    )
     (tmp_path / "app_config.py").write_text(CONFIG)
 
     def run(*argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -148,6 +148,10 @@ def test_ci_blocks_are_run_verbatim_by_ci() -> None:
 @pytest.mark.parametrize("page", _ids("run"))
 def test_python_blocks_run(page: Page, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The page's Python blocks run in order on moto; output and contains blocks match."""
+    if page.path.endswith("migration.rst"):  # CI's oldest pass runs pydantic-settings 2.7
+        pytest.importorskip(
+            "pydantic_settings", minversion="2.16", reason="the guide migrates from 2.16's source"
+        )
     module = types.ModuleType(f"docs_{Path(page.path).stem.replace('-', '_')}")
     namespace = module.__dict__
     sys.modules[module.__name__] = module  # as a user's module would be, for pydantic
