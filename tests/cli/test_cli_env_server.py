@@ -37,11 +37,8 @@ class AppConfig(SSMSettings):
 
 
 @pytest.fixture
-def server(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
-    """An SSM client on moto's HTTP server, with /app/staging seeded; fake AWS environment."""
-    from tests._cli_support import fake_aws_env
-
-    fake_aws_env(monkeypatch, tmp_path)
+def server(moto_endpoint: str) -> Any:
+    """An SSM client on moto's HTTP server, with /app/staging seeded."""
     client = boto3.client("ssm", endpoint_url=moto_endpoint, region_name="us-east-1")
     client.put_parameter(Name="/app/staging/db/password", Value=SECRET, Type="SecureString")
     client.put_parameter(Name="/app/staging/page-size", Value="50", Type="String")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -31,17 +30,9 @@ class Worker(SSMSettings):
 
 
 @pytest.fixture
-def server_ssm() -> Iterator[Any]:
+def server_ssm(moto_endpoint: str) -> Any:
     """An SSM client on moto's HTTP server (state shared by parent and child over HTTP)."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield boto3.client("ssm", region_name="us-east-1", endpoint_url=f"http://{host}:{port}")
-    finally:
-        server.stop()
+    return boto3.client("ssm", region_name="us-east-1", endpoint_url=moto_endpoint)
 
 
 def test_forked_child_refreshes_and_parent_is_unaffected(server_ssm: Any) -> None:

@@ -24,13 +24,6 @@ if not sys.platform.startswith("linux"):  # the harness needs process groups, SI
 Launch = Callable[..., LambdaFunction]
 
 
-@pytest.fixture(scope="package")
-def local_ssm() -> Iterator[LocalSSM]:
-    """moto's SSM on 127.0.0.1 for the group (tests overwrite what they read)."""
-    with LocalSSM() as local:
-        yield local
-
-
 @pytest.fixture
 def ssm_writer(local_ssm: LocalSSM) -> Any:
     """A client that writes straight to moto (never through the proxy, never counted)."""
