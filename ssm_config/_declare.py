@@ -230,8 +230,10 @@ def _check_bare(base: str, *, what: str) -> None:
 
 
 def join_name(prefix: str, name: str) -> str:
-    """Resolve ``name`` against ``prefix`` (``prefix + "/" + name``, so with no prefix a
-    relative name becomes ``/name``); absolute names stand as they are."""
+    """Resolve ``name`` against ``prefix``: ``prefix + "/" + name``.
+
+    With no prefix a relative name becomes ``/name``; absolute names stand as they are.
+    """
     if name.startswith("/"):
         return name
     return f"{prefix.rstrip('/')}/{name}"

@@ -176,10 +176,11 @@ def explain(
     client_given: bool,
     environ: Mapping[str, str] | None = None,
 ) -> list[Problem]:
-    """``problems`` with each global cause (no region, no credentials, endpoint
-    unreachable) restated with what to do: the variables to set, or the endpoint URL tried
-    and what set it. :class:`~ssm_config.ConfigError` prints a message shared by several
-    parameters once.
+    """``problems`` with each global cause restated with what to do.
+
+    A global cause is no region, no credentials or an unreachable endpoint: the message
+    says which variables to set, or the endpoint URL tried and what set it.
+    :class:`~ssm_config.ConfigError` prints a message shared by several parameters once.
 
     Args:
         problems: the load's problems.

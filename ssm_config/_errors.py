@@ -114,8 +114,10 @@ class ConfigError(SSMConfigError):
 
 
 def _lines(problems: tuple[Problem, ...]) -> list[str]:
-    """One line per problem, except that a failure several parameters share (no
-    credentials, throttling, an unreachable endpoint) is one line naming them all."""
+    """One line per problem; a failure several parameters share is one line naming them.
+
+    Such failures are global: no credentials, throttling, an unreachable endpoint.
+    """
     shared: dict[str, list[Problem]] = {}
     for problem in problems:
         if _is_shared_kind(problem):

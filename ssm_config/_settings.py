@@ -1,5 +1,4 @@
-"""``SSMSettings``: a pydantic-settings class whose SSM fields load in one batched round
-and then stay live.
+"""``SSMSettings``: settings whose SSM fields load in one batched round, then stay live.
 
 SSM is one settings source among pydantic-settings' own, after init arguments, the
 environment and dotenv files: a field any of those supplies is never fetched. How a load

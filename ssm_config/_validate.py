@@ -58,7 +58,7 @@ def validate_input(cls: type[BaseModel], data: Mapping[str, Any]) -> dict[str, A
 def explain(
     exc: ValidationError, secure: Collection[str], to_field: Mapping[str, str]
 ) -> list[FieldProblem]:
-    """pydantic's errors as value-free problems, one per error.
+    """Pydantic's errors as value-free problems, one per error.
 
     Args:
         exc: what pydantic raised.

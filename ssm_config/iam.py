@@ -313,8 +313,11 @@ def _plans_of(settings_classes: Iterable[type[BaseModel]]) -> list[Plan]:
 def _key_grant(  # noqa: PLR0911 - one return per way a key can be declared
     spec: ParamSpec, target: Target, kms_keys: Mapping[str, str | None]
 ) -> tuple[str, str | None] | None:
-    """The resource for the spec's customer-managed key, and the alias it must carry if the
-    key is known only by alias; None when it has no key or an AWS-managed one."""
+    """The resource for the spec's customer-managed key, and the alias it must carry.
+
+    The alias is set when the key is known only by alias; None when the spec has no key or
+    an AWS-managed one.
+    """
     declared = spec.kms_key
     if declared is None:
         return None

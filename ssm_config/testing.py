@@ -28,14 +28,17 @@ class FakeClock:
     """A hand-cranked monotonic clock: time moves only when :meth:`advance` is called."""
 
     def __init__(self, start: float = 1000.0) -> None:
+        """Start at ``start`` seconds (any value: only differences count)."""
         self._now = start
         self._lock = threading.Lock()
 
     def __call__(self) -> float:
+        """The current time, in seconds."""
         with self._lock:
             return self._now
 
     def advance(self, seconds: float) -> None:
+        """Move time forward by ``seconds``; a monotonic clock never goes back."""
         if seconds < 0:
             raise ValueError("a monotonic clock does not go back")
         with self._lock:

@@ -51,7 +51,7 @@ class _IntermixedParser(argparse.ArgumentParser):
             self._intermixing = False
 
     def _can_intermix(self) -> bool:
-        """argparse refuses intermixed parsing with a positional in an exclusive group."""
+        """Argparse refuses intermixed parsing with a positional in an exclusive group."""
         positionals = [a for a in self._actions if not a.option_strings]
         return not any(
             action in positionals
@@ -61,6 +61,7 @@ class _IntermixedParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``ssm-config`` parser: global options, then one subparser per command module."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Manage and use AWS SSM Parameter Store configuration.",
@@ -146,8 +147,10 @@ class _WarningFormatter(logging.Formatter):
 
 @contextlib.contextmanager
 def _warnings_on_stderr() -> Iterator[None]:
-    """Print the library's warnings (a refresh that failed, a missing parameter) while a
-    command runs, as one line each on standard error."""
+    """Print the library's warnings on standard error while a command runs, one line each.
+
+    Such warnings are a refresh that failed, or a missing parameter.
+    """
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(logging.WARNING)
     handler.setFormatter(_WarningFormatter())
