@@ -250,6 +250,31 @@ def _match(
     return answered, strays, ambiguous
 
 
+def list_path(
+    client: SSMClient, path: str, *, recursive: bool = True, decrypt: bool = True
+) -> tuple[list[Fetched], int]:
+    """Every parameter under ``path`` (all pages, 10 a page), and the requests it took.
+
+    Raises:
+        FetchError: SSM refused or failed (translated), or answered malformed.
+    """
+    found: list[Fetched] = []
+    counter = _Counter()
+    try:
+        pages = client.get_paginator("get_parameters_by_path").paginate(
+            Path=path, Recursive=recursive, WithDecryption=decrypt
+        )
+        for page in pages:
+            counter.add(1 + retries_of(page))
+            found.extend(_fetched(item) for item in _list(page, "Parameters"))
+    except _AWS_ERRORS as exc:
+        counter.add(1 + retries_of(exc))
+        raise translate(exc, path, "GetParametersByPath") from exc
+    except _MalformedError as exc:
+        raise FetchError(f"SSM's answer was malformed: {exc}", name=path) from None
+    return found, counter.value
+
+
 def _fetch_path(
     client: SSMClient,
     path: str,
@@ -257,25 +282,15 @@ def _fetch_path(
     failures: dict[str, FetchError],
     counter: _Counter,
 ) -> None:
-    items: dict[str, Fetched] = {}
     root = "" if path == "/" else path
     try:
-        pages = client.get_paginator("get_parameters_by_path").paginate(
-            Path=path, Recursive=True, WithDecryption=True
-        )
-        for page in pages:
-            counter.add(1 + retries_of(page))
-            for item in _list(page, "Parameters"):
-                fetched = _fetched(item)
-                items[fetched.name[len(root) + 1 :]] = fetched
-    except _AWS_ERRORS as exc:
-        counter.add(1 + retries_of(exc))
-        failures[path] = translate(exc, path, "GetParametersByPath")
+        found, calls = list_path(client, path)
+    except FetchError as exc:
+        counter.add(1)
+        failures[path] = exc
         return
-    except _MalformedError as exc:
-        failures[path] = FetchError(f"SSM's answer was malformed: {exc}", name=path)
-        return
-    by_path[path] = items
+    counter.add(calls)
+    by_path[path] = {item.name[len(root) + 1 :]: item for item in found}
 
 
 class _MalformedError(ValueError):

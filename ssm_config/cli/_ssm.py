@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 
-from .. import _client
+from .. import _client, _fetch
 from .._errors import DecryptionError, FetchError, ParameterNotFoundError, SSMConfigError
 from .._fetch import Fetched, Outcome, fetch, translate
 from .._plan import batches
@@ -135,14 +135,7 @@ def stored_type(client: SSMClient, name: str) -> str | None:
 
 def list_path(client: SSMClient, path: str, *, recursive: bool, values: bool) -> list[Fetched]:
     """Every parameter under ``path`` (all pages), sorted by name; decrypted only if ``values``."""
-    found: list[Fetched] = []
-    try:
-        pages = client.get_paginator("get_parameters_by_path").paginate(
-            Path=path, Recursive=recursive, WithDecryption=values
-        )
-        found.extend(_fetched(item) for page in pages for item in page.get("Parameters", []))
-    except _AWS_ERRORS as exc:
-        raise translate(exc, path, "GetParametersByPath") from exc
+    found, _ = _fetch.list_path(client, path, recursive=recursive, decrypt=values)
     return sorted(found, key=lambda item: item.name)
 
 
@@ -220,16 +213,6 @@ def _scrubbed(error: FetchError, value: str) -> FetchError:
         return error
     reason = error.reason.replace(value, "<value>")
     return type(error)(reason, name=error.name, code=error.code)
-
-
-def _fetched(item: Mapping[str, Any]) -> Fetched:
-    return Fetched(
-        name=item["Name"],
-        value=item.get("Value", ""),
-        type=item.get("Type", "String"),
-        version=int(item.get("Version", 0)),
-        last_modified=item.get("LastModifiedDate"),
-    )
 
 
 def _stored(item: Fetched, meta: Mapping[str, Any]) -> Stored:
