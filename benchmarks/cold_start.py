@@ -52,13 +52,8 @@ def value_of(field: str) -> str:
     return f"value-of-{field}"
 
 
-_CHECK = (
-    "assert all(v == f'value-of-{k}' for k, v in got.items()) and len(got) == 10, "
-    "sorted(got)"
-)
-_FIELDS = "".join(
-    f"    {f}: {'SecretStr' if f in SECURE else 'str'}\n" for f in FIELDS
-)
+_CHECK = "assert all(v == f'value-of-{k}' for k, v in got.items()) and len(got) == 10, sorted(got)"
+_FIELDS = "".join(f"    {f}: {'SecretStr' if f in SECURE else 'str'}\n" for f in FIELDS)
 _UNWRAP = (
     "got = {k: v.get_secret_value() if hasattr(v, 'get_secret_value') else v "
     "for k, v in c.model_dump().items()}\n"
@@ -103,29 +98,33 @@ DISTRIBUTIONS = {
 
 @dataclass(frozen=True, slots=True)
 class Sample:
-    """One whole process: seconds from spawn to ready and to exit, peak RSS in bytes."""
+    """One whole process: seconds from spawn to ready and to exit, CPU seconds to ready,
+    peak RSS in bytes."""
 
     ready: float
     exit: float
+    cpu: float
     peak_rss: int
 
 
 _READY = (
-    "import sys as _sys\n"
+    "import sys as _sys, time as _time\n"
+    "_cpu = _time.process_time()\n"
     "try:\n"
     "    with open('/proc/self/status') as _f:\n"
     "        _hwm = next(int(l.split()[1]) for l in _f if l.startswith('VmHWM:'))\n"
     "except (OSError, StopIteration):\n"
     "    _hwm = 0\n"
-    "_sys.stdout.write(f'ready {_hwm}\\n')\n"
+    "_sys.stdout.write(f'ready {_hwm} {_cpu}\\n')\n"
     "_sys.stdout.flush()\n"
 )
-"""The last lines of every child: say "ready" and the peak RSS so far, in KiB.
+"""The last lines of every child: "ready", the peak RSS so far in KiB and the CPU seconds.
 
 The peak is read in the child because ``wait4``'s ``ru_maxrss`` would report the parent's
 RSS: on Linux a child's peak carries over from before ``execve``, and the child starts as
 a (v)fork of this process.
 """
+
 
 def child_env(endpoint: str) -> dict[str, str]:
     """The parent's environment without AWS or Python settings, plus moto's endpoint."""
@@ -151,7 +150,7 @@ def run_once(code: str, env: dict[str, str]) -> Sample:
     """Spawn ``python -c code``; time it to its "ready" line and to its exit."""
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
-        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and code
+        proc = subprocess.Popen(
             [sys.executable, "-c", code + _READY], env=env, stdout=subprocess.PIPE, stderr=errors
         )
         assert proc.stdout is not None
@@ -165,8 +164,9 @@ def run_once(code: str, env: dict[str, str]) -> Sample:
         if proc.returncode != 0 or not line.startswith(b"ready "):
             errors.seek(0)
             raise RuntimeError(f"a child failed ({proc.returncode}):\n{errors.read().decode()}")
-    peak_kib = int(line.split()[1]) or usage.ru_maxrss  # ru_maxrss: KiB on Linux
-    return Sample(ready=ready, exit=ended, peak_rss=peak_kib * 1024)
+    _, hwm, cpu = line.split()
+    peak_kib = int(hwm) or usage.ru_maxrss  # ru_maxrss: KiB on Linux
+    return Sample(ready=ready, exit=ended, cpu=float(cpu), peak_rss=peak_kib * 1024)
 
 
 def seed(endpoint: str) -> None:
@@ -225,11 +225,15 @@ def render(samples: dict[str, list[Sample]], runs: int) -> str:
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = [
-        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
         for r in rows
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    versions = ", ".join(f"{d} {version(d)}" for d in (*DISTRIBUTIONS.values(), "boto3", "pydantic"))
+    packages = (*DISTRIBUTIONS.values(), "boto3", "pydantic")
+    versions = ", ".join(f"{d} {version(d)}" for d in packages)
     return "\n".join(
         [
             f"Cold start: whole processes, median of {runs} alternating runs, peak RSS the max",
