@@ -23,7 +23,7 @@ from . import _fork
 from ._client import default_client, forget_connections
 from ._convert import ConversionError
 from ._declare import SSMSettingsConfigDict
-from ._errors import ConfigError, DeclarationError, ParameterNotFoundError, Problem
+from ._errors import ConfigError, DeclarationError, FetchError, ParameterNotFoundError, Problem
 from ._fetch import Outcome, fetch, translate
 from ._offline import is_offline
 from ._plan import ParamSpec, Plan, build_plan
@@ -117,7 +117,7 @@ class SSMSource(PydanticBaseSettingsSource):
             return {}
         try:
             client = load.client = load.client or default_client()
-        except BotoCoreError as exc:
+        except (BotoCoreError, FetchError) as exc:  # FetchError: a broken AWS environment
             error = translate(exc, None)
             load.problems += [Problem(s.name, s.field, error.reason, error) for s in load.specs]
             return {}
