@@ -11,8 +11,11 @@ botocore's ``ValueError`` or ``BotoCoreError`` from wherever the client was firs
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 import threading
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from botocore.config import Config
@@ -199,6 +202,51 @@ def _is_int(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+_WITHHELD = "withheld by ssm_config: it may hold decrypted SecureString values"
+
+
+class _WithholdOurBodies(logging.Filter):
+    """Keeps the bodies of ssm_config's requests and responses out of botocore's DEBUG log.
+
+    botocore logs every response body (``botocore.parsers``: ``Response body: ...``) and
+    every request's parameters (``botocore.endpoint``: ``Making request for ...``) at
+    DEBUG; for a decrypted GetParameter(s) the body is the secret itself. The record is
+    rewritten, not dropped, so a user debugging still sees each call and its operation.
+    Only calls made from ssm_config's own code are touched (whichever client makes them):
+    the user's own calls log as botocore always logs them.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.msg
+        if not isinstance(msg, str) or not _called_from_us(sys._getframe(1)):
+            return True
+        if msg.startswith("Response body"):
+            record.msg, record.args = f"Response body: {_WITHHELD}", ()
+        elif msg.startswith("Making request for") and isinstance(record.args, tuple):
+            record.msg, record.args = (
+                "Making request for %s with params: %s",
+                (
+                    record.args[0] if record.args else "?",
+                    f"<{_WITHHELD}>",
+                ),
+            )
+        return True
+
+
+def _called_from_us(frame: FrameType | None) -> bool:
+    """Whether a frame of ssm_config's own code is on this thread's stack below ``frame``."""
+    while frame is not None:
+        if str(frame.f_globals.get("__name__", "")).startswith("ssm_config."):
+            return True
+        frame = frame.f_back
+    return False
+
+
+_withhold = _WithholdOurBodies()
+for _logger in ("botocore.parsers", "botocore.endpoint"):
+    logging.getLogger(_logger).addFilter(_withhold)
 
 
 def forget_connections(client: Any) -> None:
