@@ -18,6 +18,8 @@ median of ``--runs`` rounds and the largest peak RSS.
 * ``powertools``: ``parameters.get_parameters_by_name`` of the 10 names, ``decrypt=True``.
 * ``pydantic-settings``: its own ``AWSSystemsManagerSettingsSource`` (GetParametersByPath
   under the common path) feeding a 10-field ``BaseSettings`` class.
+* ``floor``: what any library built on pydantic-settings and botocore pays before its own
+  code runs: both imports, one botocore client, one GetParameters call, no validation.
 * ``python -c pass``: the interpreter alone, the floor under every row.
 
 Every child checks the values it got and exits non-zero if one is wrong.
@@ -86,6 +88,15 @@ CHILDREN: dict[str, str] = {
         f"        return (AWSSystemsManagerSettingsSource(settings_cls, ssm_path={PREFIX!r}),)\n"
         "c = Config()\n"
         f"{_UNWRAP}{_CHECK}\n"
+    ),
+    "floor": (
+        "import pydantic_settings\n"
+        "import botocore.session\n"
+        "client = botocore.session.Session().create_client('ssm')\n"
+        f"names = [{PREFIX!r} + '/' + f for f in {FIELDS!r}]\n"
+        "answer = client.get_parameters(Names=names, WithDecryption=True)\n"
+        "got = {p['Name'].rpartition('/')[2]: p['Value'] for p in answer['Parameters']}\n"
+        f"{_CHECK}\n"
     ),
     "python -c pass": "pass\n",
 }
@@ -195,6 +206,7 @@ def render(samples: dict[str, list[Sample]], runs: int) -> str:
     base = samples[BASELINE]
     base_ready = statistics.median(s.ready for s in base)
     base_exit = statistics.median(s.exit for s in base)
+    base_cpu = statistics.median(s.cpu for s in base)
     base_rss = max(s.peak_rss for s in base)
     head = (
         "process",
@@ -203,6 +215,8 @@ def render(samples: dict[str, list[Sample]], runs: int) -> str:
         f"x {BASELINE}",
         "exit ms",
         f"x {BASELINE}",
+        "CPU ms",
+        f"x {BASELINE}",
         "peak RSS MiB",
         "delta MiB",
     )
@@ -210,6 +224,7 @@ def render(samples: dict[str, list[Sample]], runs: int) -> str:
     for label, got in samples.items():
         ready = [s.ready for s in got]
         ended = statistics.median(s.exit for s in got)
+        cpu = statistics.median(s.cpu for s in got)
         rss = max(s.peak_rss for s in got)
         rows.append(
             (
@@ -219,6 +234,8 @@ def render(samples: dict[str, list[Sample]], runs: int) -> str:
                 f"{statistics.median(ready) / base_ready:.2f}",
                 f"{ended * 1000:.0f}",
                 f"{ended / base_exit:.2f}",
+                f"{cpu * 1000:.0f}",
+                f"{cpu / base_cpu:.2f}",
                 f"{rss / 2**20:.1f}",
                 f"{(rss - base_rss) / 2**20:+.1f}",
             )
@@ -241,7 +258,8 @@ def render(samples: dict[str, list[Sample]], runs: int) -> str:
             f"{os.cpu_count()} CPUs; {versions}",
             f"{len(FIELDS)} parameters ({len(SECURE)} SecureString) from moto on 127.0.0.1, "
             "no added latency",
-            "ready: spawn to values loaded (a Lambda's init); exit: spawn to process end",
+            "ready: spawn to values loaded (a Lambda's init); exit: spawn to process end; "
+            "CPU: the child's CPU time to ready (steadier than wall time on a busy machine)",
             "",
             *lines,
         ]
