@@ -91,11 +91,13 @@ class SSMConfigLib:
 
         A real 60 s TTL cannot be watched for an hour here, and a scaled-down TTL hides
         what the per-key jitter (a few percent of the TTL) does to batching. So this runs
-        the refresher's own step, ``refresh_due()``, in a loop on a clock that skips each
+        the refresher's own step, ``REFRESHER.refresh_due``, in a loop on a clock that skips each
         sleep the refresher would take: fetches still go through the proxy and take real
         time; only the waits between them vanish. It reaches into ssm_config's private
         store (the step the refresher thread runs), which is why it lives in a benchmark.
         """
+        from ssm_config._refresh import REFRESHER
+
         skipped = [0.0]
 
         def clock() -> float:
@@ -109,9 +111,10 @@ class SSMConfigLib:
         for _ in range(cycles * len(self.fields) * 4):  # bounded: at most 4 rounds a key a cycle
             if clock() >= end:
                 break
-            delay = store.refresh_due()
-            if delay is None:
+            REFRESHER.refresh_due([store], timeout=60.0)
+            if store.earliest is None:
                 break
+            delay = max(0.0, store.earliest - clock())
             skipped[0] += min(delay, max(0.0, end - clock()))
         return float(config.ssm_stats()["api_calls"] - start) / cycles
 

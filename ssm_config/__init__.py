@@ -20,6 +20,7 @@ from ._errors import (
     StaleValueError,
     ThrottledError,
 )
+from ._handler import refresh_before
 from ._settings import SSMSettings
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ __all__ = [
     "get_parameter",
     "get_parameters_by_path",
     "iam",
+    "refresh_before",
 ]
 __version__ = "0.1.0"
 

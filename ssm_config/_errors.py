@@ -110,4 +110,30 @@ class ConfigError(SSMConfigError):
         self.problems = tuple(problems)
         count = len(self.problems)
         header = f"{settings_name}: {count} parameter{'s' if count != 1 else ''} failed to load"
-        super().__init__("\n".join([header, *(f"  {p}" for p in self.problems)]))
+        super().__init__("\n".join([header, *_lines(self.problems)]))
+
+
+def _lines(problems: tuple[Problem, ...]) -> list[str]:
+    """One line per problem; a failure several parameters share is one line naming them.
+
+    Such failures are global: no credentials, throttling, an unreachable endpoint.
+    """
+    shared: dict[str, list[Problem]] = {}
+    for problem in problems:
+        if _is_shared_kind(problem):
+            shared.setdefault(problem.message, []).append(problem)
+    lines: list[str] = []
+    for problem in problems:
+        group = shared.get(problem.message) if _is_shared_kind(problem) else None
+        if group is None or len(group) < 2:
+            lines.append(f"  {problem}")
+        elif group[0] is problem:
+            names = ", ".join(f"{p.ssm_name} (field {p.field!r})" for p in group)
+            lines.append(f"  {problem.message}; for {len(group)} parameters: {names}")
+    return lines
+
+
+def _is_shared_kind(problem: Problem) -> bool:
+    """A failure of the request, not of the parameter itself (missing, invalid)."""
+    cause = problem.cause
+    return isinstance(cause, FetchError) and not isinstance(cause, ParameterNotFoundError)

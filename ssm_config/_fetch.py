@@ -7,8 +7,7 @@ This is the only module that calls SSM for the loader and the refresher, and
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -25,6 +24,7 @@ from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
 )
 
+from . import _workers
 from ._errors import (
     AccessDeniedError,
     DecryptionError,
@@ -37,9 +37,6 @@ from ._plan import batches
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
-
-MAX_WORKERS = 8
-"""Overlapped calls at once: enough to hide round trips, few enough not to self-throttle."""
 
 _THROTTLE_CODES = frozenset(
     {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
@@ -78,9 +75,33 @@ class Outcome:
     failures: Mapping[str, FetchError]
     calls: int
 
+    def version_of(self, key: str) -> Hashable:
+        """SSM's version of ``key`` (for a path: every (name, version) under it)."""
+        if key in self.paths:
+            return tuple(sorted((n, f.version) for n, f in self.paths[key].items()))
+        item = self.values.get(key)
+        return None if item is None else item.version
+
+    def stamp_of(self, key: str) -> Hashable:
+        """What identifies ``key``'s value: version and modification time (of each item)."""
+        if key in self.paths:
+            return tuple(
+                sorted((n, f.version, f.last_modified) for n, f in self.paths[key].items())
+            )
+        item = self.values.get(key)
+        return None if item is None else (item.version, item.last_modified)
+
+    def is_secure(self, key: str) -> bool:
+        """Whether the value(s) of ``key`` came from a SecureString."""
+        items: Iterable[Fetched] = (
+            self.paths[key].values() if key in self.paths else filter(None, [self.values.get(key)])
+        )
+        return any(item.type == "SecureString" for item in items)
+
 
 def fetch(client: SSMClient, names: Iterable[str], paths: Iterable[str] = ()) -> Outcome:
     """Fetch ``names`` (10 a call) and ``paths`` (all pages), with the calls overlapped."""
+    names, paths = list(dict.fromkeys(names)), list(dict.fromkeys(paths))
     values: dict[str, Fetched] = {}
     by_path: dict[str, dict[str, Fetched]] = {}
     failures: dict[str, FetchError] = {}
@@ -88,16 +109,12 @@ def fetch(client: SSMClient, names: Iterable[str], paths: Iterable[str] = ()) ->
     jobs: list[Callable[[], None]] = [
         _partial(_fetch_batch, client, batch, values, failures, counter) for batch in batches(names)
     ]
-    jobs += [
-        _partial(_fetch_path, client, path, by_path, failures, counter)
-        for path in dict.fromkeys(paths)
-    ]
-    if len(jobs) == 1:
-        jobs[0]()
-    elif jobs:
-        with ThreadPoolExecutor(min(MAX_WORKERS, len(jobs)), "ssm-config-fetch") as pool:
-            for future in [pool.submit(job) for job in jobs]:
-                future.result()
+    jobs += [_partial(_fetch_path, client, path, by_path, failures, counter) for path in paths]
+    _workers.run_all(jobs)
+    for key in [*names, *paths]:
+        if key not in values and key not in by_path and key not in failures:
+            # A job that failed in our own code (its error is logged): the key failed.
+            failures[key] = FetchError("no answer: the request failed unexpectedly", name=key)
     return Outcome(values=values, paths=by_path, failures=failures, calls=counter.value)
 
 
@@ -137,7 +154,9 @@ def translate(  # noqa: PLR0911 - one branch per AWS error family, by design
     if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
         return AccessDeniedError(f"no AWS credentials: {exc}", name=name)
     if isinstance(exc, (BotoConnectionError, HTTPClientError)):
-        return EndpointError(f"SSM unreachable ({action}): {type(exc).__name__}", name=name)
+        url = getattr(exc, "kwargs", {}).get("endpoint_url")
+        where = f" at {url}" if url else ""
+        return EndpointError(f"SSM unreachable{where} ({action}): {type(exc).__name__}", name=name)
     if isinstance(exc, BotoCoreError):
         return FetchError(f"botocore failed ({action}): {type(exc).__name__}: {exc}", name=name)
     raise TypeError(f"not an AWS error: {type(exc).__name__}") from exc
@@ -166,8 +185,10 @@ def _fetch_batch(
     except _AWS_ERRORS as exc:
         counter.add(1 + retries_of(exc))
         error = translate(exc, None)
-        if len(batch) > 1 and not isinstance(error, (ThrottledError, EndpointError)):
+        global_cause = error.code is None or isinstance(error, (ThrottledError, EndpointError))
+        if len(batch) > 1 and not global_cause:
             # One bad name (no access, a disabled key) fails the whole call: find which.
+            # No credentials, no region, throttling or an outage fail every name alike.
             for name in batch:
                 _fetch_batch(client, (name,), values, failures, counter)
             return

@@ -17,13 +17,25 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from ._declare import Param, check_name, check_path, check_seconds, join_name, split_selector
+from ._declare import (
+    MISSING_MODES,
+    Param,
+    check_config_keys,
+    check_name,
+    check_path,
+    check_seconds,
+    join_name,
+    split_selector,
+)
 from ._errors import DeclarationError, InvalidNameError
 
 BATCH_SIZE = 10
 """GetParameters takes at most 10 names a call."""
 DEFAULT_TTL = 300.0
+DEFAULT_SENTINEL_TTL = 30.0
 
+Missing = Literal["warn", "error", "ignore"]
+"""What a missing parameter of a field with a default does at load (``ssm_missing``)."""
 Shape = Literal["text", "json", "string_list"]
 """How raw text becomes what pydantic validates: as is, JSON-decoded, or comma-split."""
 
@@ -62,13 +74,22 @@ class ParamSpec:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """Every SSM binding of one settings class, in field order."""
+    """Every SSM binding of one settings class, in field order.
+
+    Attributes:
+        sentinel: the full name of the parameter whose version change triggers a refetch
+            of every key, or ``None`` when keys are polled on their own TTLs only.
+        sentinel_ttl: seconds between polls of the sentinel (``None`` without one).
+    """
 
     settings: str
     specs: tuple[ParamSpec, ...]
     default_ttl: float
     refresh: bool
     max_stale: float | None
+    sentinel: str | None = None
+    sentinel_ttl: float | None = None
+    missing: Missing = "warn"
 
 
 def _prefix(value: object) -> str:
@@ -89,10 +110,36 @@ def _class_key(value: object) -> str | None:
     return value
 
 
+def _sentinel(config: Mapping[str, Any], prefix: str) -> tuple[str | None, float | None]:
+    """The sentinel's full name and poll period; a period needs a sentinel to poll."""
+    name, ttl = config.get("ssm_sentinel"), config.get("ssm_sentinel_ttl")
+    if name is None:
+        if ttl is not None:
+            raise DeclarationError(
+                "ssm_sentinel_ttl is set but ssm_sentinel is not: name the sentinel parameter"
+            )
+        return None, None
+    if not isinstance(name, str) or not name.strip():
+        raise DeclarationError(f"ssm_sentinel must be a parameter name, not {name!r}")
+    full = join_name(prefix, name)
+    try:
+        check_name(full, allow_selector=False)
+    except InvalidNameError as exc:
+        raise DeclarationError(f"ssm_sentinel: {exc}; it must name one parameter") from exc
+    period = DEFAULT_SENTINEL_TTL if ttl is None else check_seconds(ttl, "ssm_sentinel_ttl")
+    return full, period
+
+
 def _refresh_mode(value: object) -> bool:
     if value not in ("on", "off"):
         raise DeclarationError(f"ssm_refresh must be 'on' or 'off', not {value!r}")
     return value == "on"
+
+
+def _missing_mode(value: object) -> Missing:
+    if value not in MISSING_MODES:
+        raise DeclarationError(f"ssm_missing must be 'warn', 'error' or 'ignore', not {value!r}")
+    return value  # type: ignore[return-value]
 
 
 def batches(names: Iterable[str], size: int = BATCH_SIZE) -> tuple[tuple[str, ...], ...]:
@@ -105,6 +152,7 @@ def build_plan(settings_cls: type[BaseModel]) -> Plan:
     """Read the SSM bindings of ``settings_cls``; raise on any unusable declaration."""
     config: Mapping[str, Any] = settings_cls.model_config
     owner = settings_cls.__name__
+    check_config_keys(config, owner)
     try:
         prefix = _prefix(config.get("ssm_prefix", ""))
         default_ttl = check_seconds(config.get("ssm_ttl", DEFAULT_TTL), "ssm_ttl")
@@ -112,6 +160,8 @@ def build_plan(settings_cls: type[BaseModel]) -> Plan:
         max_stale = None if stale is None else check_seconds(stale, "ssm_max_stale")
         class_key = _class_key(config.get("ssm_kms_key"))
         refresh = _refresh_mode(config.get("ssm_refresh", "on"))
+        sentinel, sentinel_ttl = _sentinel(config, prefix)
+        missing = _missing_mode(config.get("ssm_missing", "warn"))
     except (InvalidNameError, DeclarationError) as exc:
         raise DeclarationError(f"{owner}: {exc}") from exc
     specs = tuple(
@@ -131,6 +181,9 @@ def build_plan(settings_cls: type[BaseModel]) -> Plan:
         default_ttl=default_ttl,
         refresh=refresh,
         max_stale=max_stale,
+        sentinel=sentinel,
+        sentinel_ttl=sentinel_ttl,
+        missing=missing,
     )
 
 
@@ -143,11 +196,14 @@ def _spec(
     default_ttl: float,
     class_key: str | None,
 ) -> ParamSpec:
+    where = f"{owner}.{field}"
+    if isinstance(info.default, Param):
+        raise DeclarationError(_param_as_default(where, field, info.annotation, info.default))
     params = [m for m in info.metadata if isinstance(m, Param)]
     if len(params) > 1:
-        raise DeclarationError(f"{owner}.{field}: more than one Param")
+        raise DeclarationError(f"{where}: more than one Param")
     param = params[0] if params else Param()
-    where = f"{owner}.{field}"
+    param.check_positionals(where)
     try:
         if param.path is not None:
             name = join_name(prefix, param.path)
@@ -168,6 +224,21 @@ def _spec(
         shape=shape,
         kms_key=param.kms_key if param.kms_key is not None else class_key,
         required=info.is_required(),
+    )
+
+
+def _param_as_default(where: str, field: str, annotation: Any, param: Param) -> str:
+    """The fix for ``field: T = Param(...)``, which pydantic reads as a default value."""
+    args = ", ".join(
+        repr(getattr(param, k)) if k == "name" else f"{k}={getattr(param, k)!r}"
+        for k in ("name", "ttl", "path", "kms_key")
+        if getattr(param, k) is not None
+    )
+    kind = getattr(annotation, "__name__", None) if isinstance(annotation, type) else None
+    written = kind or repr(annotation).replace("typing.", "")
+    return (
+        f"{where}: Param(...) given as the default value binds nothing; declare it inside "
+        f"Annotated: {field}: Annotated[{written}, Param({args})], then '= default' if any"
     )
 
 

@@ -1,34 +1,36 @@
-"""``SSMSettings``: a pydantic-settings class whose SSM fields load in one batched round
-and then stay live.
+"""``SSMSettings``: settings whose SSM fields load in one batched round, then stay live.
 
 SSM is one settings source among pydantic-settings' own, after init arguments, the
-environment and dotenv files: a field any of those supplies is never fetched.
+environment and dotenv files: a field any of those supplies is never fetched. How a load
+hands its findings over is drawn in ``_source``; the live API below delegates to the
+instance's store and to the process's one refresher.
 """
 
 from __future__ import annotations
 
 import time
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar, overload
 
-from botocore.exceptions import BotoCoreError
-from pydantic import AliasChoices, BaseModel, PrivateAttr, ValidationError
-from pydantic.fields import FieldInfo
+from pydantic import PrivateAttr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsError
 
-from . import _fork
-from ._client import default_client, forget_connections
-from ._convert import ConversionError
+from . import _diagnose, _snapstart
 from ._declare import SSMSettingsConfigDict
-from ._errors import ConfigError, DeclarationError, FetchError, ParameterNotFoundError, Problem
-from ._fetch import Outcome, fetch, translate
+from ._errors import ConfigError, DeclarationError, Problem
 from ._offline import is_offline
-from ._plan import ParamSpec, Plan, build_plan
-from ._refresh import Refresher
-from ._store import Callback, Clock, LiveStore, converted, is_secure
+from ._refresh import REFRESHER
+from ._source import (
+    LOADING,
+    InputCapture,
+    Load,
+    SSMSource,
+    input_key,
+    load_problems,
+    plan_of,
+)
+from ._store import Callback, Clock, LiveStore
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
@@ -53,111 +55,13 @@ class StatsDict(TypedDict):
     api_calls: int
 
 
-@dataclass
-class _Load:
-    """The state of one construction, shared by ``__init__`` and the SSM source."""
+class _Live:
+    """A live instance's store; copies and pickles of settings drop it."""
 
-    plan: Plan
-    client: SSMClient | None
-    offline: bool
-    specs: tuple[ParamSpec, ...] = ()
-    outcome: Outcome | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    sources_done: bool = False
+    __slots__ = ("store",)
 
-
-_LOADING: ContextVar[_Load | None] = ContextVar("ssm_config_loading", default=None)
-_PLANS: weakref.WeakKeyDictionary[type[BaseModel], Plan] = weakref.WeakKeyDictionary()
-
-
-def plan_of(settings_cls: type[BaseModel]) -> Plan:
-    """The (cached) plan of a settings class."""
-    plan = _PLANS.get(settings_cls)
-    if plan is None:
-        plan = _PLANS[settings_cls] = build_plan(settings_cls)
-    return plan
-
-
-def input_keys(info: FieldInfo, name: str) -> tuple[str, ...]:
-    """The keys a field's value may take in the settings sources' output, ours first."""
-    alias = info.validation_alias
-    if isinstance(alias, AliasChoices):
-        choices = tuple(c for c in alias.choices if isinstance(c, str))
-        if choices:
-            return (*choices, name)
-    if isinstance(alias, str):
-        return (alias, name)
-    return (info.alias, name) if info.alias else (name,)
-
-
-def input_key(info: FieldInfo, name: str) -> str:
-    """The key ssm_config gives a field's value in the sources' output (one pydantic takes)."""
-    return input_keys(info, name)[0]
-
-
-class SSMSource(PydanticBaseSettingsSource):
-    """Fetches every SSM field that no higher-priority source supplied, in one round."""
-
-    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        return None, field_name, False  # everything happens in __call__, batched
-
-    def __call__(self) -> dict[str, Any]:
-        load = _LOADING.get()
-        if load is None:
-            return {}
-        fields = self.settings_cls.model_fields
-        supplied = {key.lower() for key in self.current_state}
-        load.specs = tuple(
-            s
-            for s in load.plan.specs
-            if not any(k.lower() in supplied for k in input_keys(fields[s.field], s.field))
-        )
-        if not load.specs or load.offline:
-            return {}
-        try:
-            client = load.client = load.client or default_client()
-        except (BotoCoreError, FetchError) as exc:  # FetchError: a broken AWS environment
-            error = translate(exc, None)
-            load.problems += [Problem(s.name, s.field, error.reason, error) for s in load.specs]
-            return {}
-        names = [s.name for s in load.specs if not s.is_path]
-        paths = [s.name for s in load.specs if s.is_path]
-        outcome = load.outcome = fetch(client, names, paths)
-        values: dict[str, Any] = {}
-        for spec in load.specs:
-            failure = outcome.failures.get(spec.name)
-            if isinstance(failure, ParameterNotFoundError) and not spec.required:
-                continue  # the field's default applies
-            if failure is not None:
-                load.problems.append(Problem(spec.name, spec.field, failure.reason, failure))
-                continue
-            try:
-                values[input_key(fields[spec.field], spec.field)] = converted(
-                    spec, spec.name, outcome
-                )
-            except ConversionError as exc:
-                load.problems.append(Problem(spec.name, spec.field, str(exc)))
-        return values
-
-
-class _Live(_fork.ForkAware):
-    """A live instance's store and refresher; copies and pickles of settings drop it."""
-
-    def __init__(self, store: LiveStore, refresher: Refresher | None, own_client: bool) -> None:
+    def __init__(self, store: LiveStore) -> None:
         self.store = store
-        self.refresher = refresher
-        self.own_client = own_client
-        _fork.register(self)
-
-    def after_fork_in_child(self) -> None:
-        self.store.init_locks()
-        if self.own_client:
-            self.store.client = default_client()
-        else:
-            forget_connections(self.store.client)
-        if self.refresher is not None:
-            self.refresher.restart_in_child()
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(None), ())
@@ -192,65 +96,71 @@ class SSMSettings(BaseSettings):
     ) -> None:
         self = __pydantic_self__
         cls = type(self)
-        load = _Load(plan=plan_of(cls), client=_ssm_client, offline=is_offline())
+        load = Load(
+            plan=plan_of(cls),
+            client=_ssm_client,
+            clock=_ssm_clock or time.monotonic,
+            offline=is_offline(),
+        )
         if load.offline:
             _construct_offline(self, values)
             self._ssm_offline = True
             return
-        token = _LOADING.set(load)
-        problems = load.problems
+        token = LOADING.set(load)
+        failure: BaseException | None = None
+        problems: list[Problem] = []
         try:
             super().__init__(**values)
-        except ValidationError as exc:  # its text quotes inputs: it must not travel along
-            problems = _merge_problems(cls, load, exc)
         except SettingsError as exc:  # another source (env, dotenv) could not parse its input
             problems = [Problem("(not from SSM)", _quoted_field(str(exc)), str(exc), exc)]
         except Exception as exc:
-            if not load.sources_done:  # not validation: a source's own failure, unhidden
+            if load.raw is None:  # not validation: a source's own failure, unhidden
                 raise
-            # A validator raised something pydantic does not turn into a field error.
-            reason = f"a validator raised {type(exc).__name__}; see the cause"
-            problems = [Problem("(validator)", "<model>", reason, exc)]
+            failure = exc  # its text may quote inputs: it must not travel along
         finally:
-            _LOADING.reset(token)
+            LOADING.reset(token)
+        if not problems and (failure is not None or load.found.problems):
+            problems = load_problems(cls, load, failure)
+        del failure
+        if load.raw is not None:
+            skipped = [s for s in load.plan.specs if s not in load.found.specs]
+            _diagnose.report(_diagnose.env_overrides(cls, skipped, values))
+        problems = _diagnose.explain(
+            problems, client=load.found.client or load.client, client_given=_ssm_client is not None
+        )
         if problems:  # raised here, outside the handlers, so no __context__ links to them
             raise ConfigError(cls.__name__, problems) from _first_cause(problems)
-        if load.outcome is not None and load.client is not None:
-            self._attach(
-                load,
-                load.outcome,
-                load.client,
-                _ssm_clock or time.monotonic,
-                own_client=_ssm_client is None,
-            )
+        self._attach(load, own_client=_ssm_client is None)
 
-    def _attach(
-        self, load: _Load, outcome: Outcome, client: SSMClient, clock: Clock, *, own_client: bool
-    ) -> None:
-        plan = load.plan
+    def _attach(self, load: Load, *, own_client: bool) -> None:
+        found = load.found
+        if found.outcome is None or found.client is None:
+            return
         fields = type(self).model_fields
         store = LiveStore(
             self,
-            plan=plan,
-            specs=load.specs,
-            raw=load.raw,
+            plan=load.plan,
+            specs=found.specs,
+            raw=load.raw or {},
             input_keys={f: input_key(info, f) for f, info in fields.items()},
-            outcome=outcome,
-            client=client,
-            clock=clock,
+            outcome=found.outcome,
+            sent_at=found.sent_at,
+            client=found.client,
+            own_client=own_client,
+            clock=load.clock,
+            draws=REFRESHER.draws(),
         )
-        refresher = None
-        if plan.refresh:
-            refresher = Refresher(store, f"ssm-config-refresh-{plan.settings}")
-        self._ssm_live = _Live(store, refresher, own_client)
+        self._ssm_live = _Live(store)
         self._ssm_secure = store.secure_fields()
         store.on_swap = _remember_secure  # a plain function: the store must not keep self alive
-        if refresher is not None:
-            refresher.start()
-            weakref.finalize(self, refresher.close, 0)
+        _snapstart.register()
+        if load.plan.refresh:
+            REFRESHER.add(store)
+            weakref.finalize(self, REFRESHER.remove, store)
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Check the class's SSM declarations at class definition."""
         super().__pydantic_init_subclass__(**kwargs)
         plan = plan_of(cls)  # a bad declaration fails here, at class definition
         if plan.max_stale is not None and "__getattribute__" not in cls.__dict__:
@@ -272,23 +182,28 @@ class SSMSettings(BaseSettings):
             dotenv_settings,
             SSMSource(settings_cls),
             file_secret_settings,
+            InputCapture(settings_cls),
         )
-
-    @classmethod
-    def _settings_build_values(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        values: dict[str, Any] = super()._settings_build_values(*args, **kwargs)
-        load = _LOADING.get()
-        if load is not None:
-            load.raw = dict(values)  # every source's input: a refresh re-validates from it
-            load.sources_done = True
-        return values
 
     # -- the live API -----------------------------------------------------------------
 
     def ssm_refresh(self) -> list[str]:
         """Fetch every SSM key now, synchronously; return the names of fields that changed."""
         live = self._ssm_live
-        return [] if live is None else live.store.refresh()
+        return [] if live is None else list(REFRESHER.refresh(live.store))
+
+    def ssm_refresh_due(self, timeout: float = 0.5) -> bool:
+        """Refresh the keys past their deadline now, waiting at most ``timeout`` seconds.
+
+        Joins a round already in flight rather than sending a second request. Costs one
+        clock read when nothing is due. SSM failures never raise here: they keep the last
+        good value and back off as in the background.
+
+        Returns:
+            True when every key is within its TTL afterwards.
+        """
+        live = self._ssm_live
+        return True if live is None else REFRESHER.refresh_due([live.store], timeout)
 
     @overload
     def ssm_on_change(
@@ -319,13 +234,20 @@ class SSMSettings(BaseSettings):
         return register if callback is None else register(callback)
 
     def ssm_close(self) -> None:
-        """Stop refreshing (idempotent; joins the refresher thread)."""
+        """Stop refreshing in the background (idempotent; returns at once).
+
+        A request already in flight is not waited for: it ends on its own daemon thread
+        (within botocore's timeouts) and nothing is scheduled after it.
+        """
         live = self._ssm_live
-        if live is not None and live.refresher is not None:
-            live.refresher.close()
+        if live is not None:
+            REFRESHER.remove(live.store)
 
     def ssm_stats(self) -> StatsDict:
-        """Per field: its SSM name, version, age in seconds, failed refreshes in a row."""
+        """Per field: its SSM name, version, age in seconds, failed refreshes in a row.
+
+        The age counts from when the request that fetched the value was sent.
+        """
         live = self._ssm_live
         if live is None:
             return {"fields": {}, "api_calls": 0}
@@ -382,7 +304,7 @@ def _fresh_getattribute(self: SSMSettings, name: str) -> Any:
         private = object.__getattribute__(self, "__pydantic_private__")
         live = private.get("_ssm_live") if private else None
         if live is not None and live.store.plan.max_stale is not None:
-            live.store.ensure_fresh(name, live.store.plan.max_stale)
+            REFRESHER.ensure_fresh(live.store, name, live.store.plan.max_stale)
     return object.__getattribute__(self, name)
 
 
@@ -397,48 +319,14 @@ def _construct_offline(self: SSMSettings, values: dict[str, Any]) -> None:
         object.__setattr__(self, slot, getattr(model, slot))
 
 
-def _merge_problems(cls: type[SSMSettings], load: _Load, exc: ValidationError) -> list[Problem]:
-    """The source's problems plus pydantic's, one per field, in field order; no values."""
-    by_field = {p.field: p for p in load.problems}
-    specs = {s.field: s for s in load.specs}
-    secure = _secure_fields(load)
-    alias_to_field = {k: f for f, info in cls.model_fields.items() for k in input_keys(info, f)}
-    extra: list[Problem] = []
-    for error in exc.errors(include_input=False, include_url=False, include_context=False):
-        loc = error["loc"]
-        field_name = alias_to_field.get(str(loc[0]), str(loc[0])) if loc else "<model>"
-        if field_name in by_field:
-            continue
-        where = ".".join(map(str, loc[1:]))
-        message = f"{where}: {error['msg']}" if where else error["msg"]
-        spec = specs.get(field_name)
-        ssm_name = spec.name if spec is not None else "(not from SSM)"
-        if error["type"] == "missing" and spec is not None:
-            message = "parameter not found"
-        elif field_name in secure or (not loc and secure):  # messages may quote the input
-            message = f"rejected ({error['type']}); details withheld: a SecureString"
-        extra.append(Problem(ssm_name, field_name, message))
-    order = {f: i for i, f in enumerate(cls.model_fields)}
-    merged = [*load.problems, *extra]
-    return sorted(merged, key=lambda p: order.get(p.field, len(order)))
-
-
-def _secure_fields(load: _Load) -> set[str]:
-    """Fields whose SSM value came from a SecureString in this load."""
-    outcome = load.outcome
-    if outcome is None:
-        return set()
-    return {s.field for s in load.specs if is_secure(s.name, outcome)}
-
-
 def _quoted_field(message: str) -> str:
     """The field a pydantic-settings message names (``... field "x" ...``), if any."""
     _, _, rest = message.partition('field "')
     return rest.partition('"')[0] or "<settings>"
 
 
-def _first_cause(problems: Sequence[Problem]) -> BaseException | None:
+def _first_cause(problems: list[Problem]) -> BaseException | None:
     return next((p.cause for p in problems if p.cause is not None), None)
 
 
-__all__ = ["SSMSettings", "SSMSource", "plan_of"]
+__all__ = ["SSMSettings", "plan_of"]

@@ -5,7 +5,7 @@ so what a function reads and what it may read cannot drift apart. It grants exac
 the loader calls, and nothing more:
 
 * ``ssm:GetParameters`` (batched loads) and ``ssm:GetParameter`` on the ARN of every
-  declared name, selectors stripped;
+  declared name, selectors stripped, and of each class's ``ssm_sentinel``;
 * ``ssm:GetParametersByPath`` on the path ARN itself, only for ``Param(path=...)`` fields
   (SSM authorises that call against the path, and the loader never reads the names
   under a path one by one, so ``path/*`` is never granted);
@@ -17,6 +17,11 @@ the loader calls, and nothing more:
   behind a Secrets Manager reference is scoped the same way with Secrets Manager's
   ``SecretARN`` context. The AWS-managed ``aws/ssm`` key needs no statement.
 
+IAM caps a policy's size (:data:`MANAGED_POLICY_LIMIT`, :data:`INLINE_ROLE_LIMIT`, counted
+by :func:`policy_size`). A function reading many names can pass ``wildcard_under=`` to
+grant every parameter under a path with one ``path/*`` ARN instead of listing each name:
+shorter, but wider (it covers parameters added there later), so only on request.
+
 Pure: no AWS calls. A key declared by alias cannot be an IAM resource, so it is granted
 as "any key of the account and region that carries this alias" (the condition key
 ``kms:ResourceAliases``, with the same ViaService and EncryptionContext scoping); pass
@@ -26,6 +31,7 @@ key's ARN instead.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,23 +39,40 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ._declare import SECRETS_MANAGER_PREFIX
-from ._errors import DeclarationError
-from ._plan import ParamSpec
+from ._declare import SECRETS_MANAGER_PREFIX, check_path
+from ._errors import DeclarationError, InvalidNameError
+from ._plan import ParamSpec, Plan
 from ._settings import SSMSettings, plan_of
 
-__all__ = ["policy_for"]
+__all__ = ["INLINE_ROLE_LIMIT", "MANAGED_POLICY_LIMIT", "policy_for", "policy_size"]
 
 POLICY_VERSION = "2012-10-17"
+MANAGED_POLICY_LIMIT = 6144
+"""IAM's limit on a managed policy, in characters not counting whitespace."""
+INLINE_ROLE_LIMIT = 10240
+"""IAM's limit on all the inline policies of one role together, counted the same way."""
 AWS_MANAGED_SSM_KEY = "alias/aws/ssm"
 
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
+_REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d+")
+"""us-east-1, us-gov-west-1, us-isob-east-1, eusc-de-east-1..."""
 _ACCOUNT = re.compile(r"\d{12}")
 _PARTITION = re.compile(r"aws(-[a-z]+)*")
 _KEY_ID = re.compile(r"(mrk-[0-9a-f]{32}|[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})")
 _KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/" + _KEY_ID.pattern)
-_ALIAS = re.compile(r"(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:)?alias/[A-Za-z0-9/_-]+")
-_DNS_SUFFIX = {"aws-cn": "amazonaws.com.cn"}
+_ALIAS = re.compile(
+    r"(arn:(?P<partition>aws[a-z-]*):kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):)?"
+    r"alias/[A-Za-z0-9/_-]+"
+)
+_DNS_SUFFIX = {
+    "aws-cn": "amazonaws.com.cn",
+    "aws-eusc": "amazonaws.eu",
+    "aws-iso": "c2s.ic.gov",
+    "aws-iso-b": "sc2s.sgov.gov",
+    "aws-iso-e": "cloud.adc-e.uk",
+    "aws-iso-f": "csp.hci.ic.gov",
+}
+"""Service domains that differ from amazonaws.com, as in botocore's partitions data (a test
+checks this table against the installed botocore)."""
 _ARN_RANDOM_TAIL = "-??????"
 """Secrets Manager appends a hyphen and six random characters to every secret's ARN."""
 
@@ -60,6 +83,7 @@ def policy_for(
     account: str = "*",
     partition: str = "aws",
     kms_keys: Mapping[str, str | None] | None = None,
+    wildcard_under: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The least-privilege IAM policy document that lets a function load ``settings_classes``.
 
@@ -71,6 +95,10 @@ def policy_for(
         kms_keys: declared key (as written in ``kms_key=``/``ssm_kms_key``) -> its key
             ARN, or ``None`` for an AWS-managed key that needs no statement. Needed for
             keys declared by alias.
+        wildcard_under: absolute paths (not ``/``) under which every parameter is granted
+            with one ``path/*`` ARN, in the read grant and the KMS encryption context,
+            instead of one ARN per declared name: it keeps a long list of names within
+            IAM's size limits, at the price of covering every parameter under the path.
 
     Returns:
         A policy document (``Version`` and ``Statement``), statements sorted by ``Sid``
@@ -79,7 +107,8 @@ def policy_for(
     Raises:
         DeclarationError: no class, something that is not an SSMSettings class, nothing
             declared, a malformed region/account/partition or key, or a key given as an
-            alias that ``kms_keys`` does not resolve.
+            alias that ``kms_keys`` does not resolve, or a ``wildcard_under`` path that
+            is malformed, is ``/``, or covers no declared name.
     """
     check_target(region, account, partition)
     target = Target(
@@ -88,7 +117,12 @@ def policy_for(
         partition=partition,
         dns_suffix=dns_suffix(partition),
     )
-    return build_document(settings_classes, target, kms_keys or {})
+    return build_document(settings_classes, target, kms_keys or {}, wildcard_under)
+
+
+def policy_size(document: Mapping[str, Any]) -> int:
+    """The size of ``document`` as IAM counts it against its limits: whitespace not counted."""
+    return sum(not c.isspace() for c in json.dumps(document))
 
 
 def check_target(region: str | None, account: str | None, partition: str | None) -> None:
@@ -175,16 +209,61 @@ class _Grants:
             via, arn = context
             self.decrypt.setdefault(key, {}).setdefault(via, set()).add(arn)
 
+    def widen(self, prefixes: Iterable[str], target: Target) -> None:
+        """Replace the parameter ARNs under each prefix with one ``prefix/*`` ARN."""
+        for prefix in prefixes:
+            under = target.parameter_arn(_wildcard_path(prefix)) + "/"
+            found = _gather(self.names, under)
+            for uses in self.decrypt.values():
+                for (service, _), arns in uses.items():
+                    if service == "ssm":
+                        found |= _gather(arns, under)
+            if not found:
+                raise DeclarationError(
+                    f"wildcard_under {prefix!r}: no declared parameter is under it"
+                )
+
+
+def _gather(arns: set[str], under: str) -> bool:
+    """Swap the ARNs in ``arns`` that start with ``under`` for one wildcard; True if any."""
+    covered = {a for a in arns if a.startswith(under)}
+    if covered:
+        arns.difference_update(covered)
+        arns.add(under + "*")
+    return bool(covered)
+
+
+def _wildcard_path(prefix: object) -> str:
+    if not isinstance(prefix, str):
+        raise DeclarationError(f"wildcard_under takes paths, not {type(prefix).__name__}")
+    try:
+        check_path(prefix)
+    except InvalidNameError as exc:
+        raise DeclarationError(f"wildcard_under: {exc}") from exc
+    path = prefix.rstrip("/")
+    if not path:
+        raise DeclarationError(
+            "wildcard_under '/': would grant every parameter of the account; name a deeper path"
+        )
+    return path
+
 
 def build_document(
     settings_classes: Iterable[type[BaseModel]],
     target: Target,
     kms_keys: Mapping[str, str | None],
+    wildcard_under: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The policy of ``settings_classes`` for ``target`` (see :func:`policy_for`)."""
     grants = _Grants()
-    for spec in _specs_of(settings_classes):
-        grants.add(spec, target, kms_keys)
+    for plan in _plans_of(settings_classes):
+        for spec in plan.specs:
+            grants.add(spec, target, kms_keys)
+        if plan.sentinel is not None:
+            grants.names.add(target.parameter_arn(plan.sentinel))
+    if isinstance(wildcard_under, str):  # one path, not its characters
+        wildcard_under = (wildcard_under,)
+    grants.widen(wildcard_under, target)
     statements: list[dict[str, Any]] = []
     if grants.names:
         actions = ["ssm:GetParameter", "ssm:GetParameters"]
@@ -216,26 +295,29 @@ def build_document(
     return {"Version": POLICY_VERSION, "Statement": statements}
 
 
-def _specs_of(settings_classes: Iterable[type[BaseModel]]) -> list[ParamSpec]:
+def _plans_of(settings_classes: Iterable[type[BaseModel]]) -> list[Plan]:
     classes = list(settings_classes)
     if not classes:
         raise DeclarationError("policy_for needs at least one SSMSettings class")
-    specs: list[ParamSpec] = []
+    plans: list[Plan] = []
     for cls in classes:
         if not (isinstance(cls, type) and issubclass(cls, SSMSettings)):
             raise DeclarationError(f"policy_for takes SSMSettings classes, not {cls!r}")
-        specs += plan_of(cls).specs
-    if not specs:
+        plans.append(plan_of(cls))
+    if not any(plan.specs or plan.sentinel for plan in plans):
         names = ", ".join(c.__name__ for c in classes)
         raise DeclarationError(f"{names}: declares no SSM parameter, so there is nothing to grant")
-    return specs
+    return plans
 
 
 def _key_grant(  # noqa: PLR0911 - one return per way a key can be declared
     spec: ParamSpec, target: Target, kms_keys: Mapping[str, str | None]
 ) -> tuple[str, str | None] | None:
-    """The resource for the spec's customer-managed key, and the alias it must carry if the
-    key is known only by alias; None when it has no key or an AWS-managed one."""
+    """The resource for the spec's customer-managed key, and the alias it must carry.
+
+    The alias is set when the key is known only by alias; None when the spec has no key or
+    an AWS-managed one.
+    """
     declared = spec.kms_key
     if declared is None:
         return None
@@ -255,8 +337,15 @@ def _key_grant(  # noqa: PLR0911 - one return per way a key can be declared
         return key, None
     if _KEY_ID.fullmatch(key):
         return target.key_arn(key), None
-    if _ALIAS.fullmatch(key):
-        return target.key_arn("*"), "alias/" + key.partition("alias/")[2]
+    alias = _ALIAS.fullmatch(key)
+    if alias is not None:
+        name = "alias/" + key.partition("alias/")[2]
+        if alias["account"] is None:
+            return target.key_arn("*"), name
+        # An alias ARN names the key's own account and region: keep them (another
+        # account's key is never in the function's account).
+        owner = f"arn:{alias['partition']}:kms:{alias['region']}:{alias['account']}:key/*"
+        return owner, name
     raise DeclarationError(
         f"field {spec.field!r} ({spec.name}): KMS key {key!r} is not a key ARN, key id or alias"
     )

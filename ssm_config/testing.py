@@ -13,10 +13,12 @@ tests of the live behaviour itself::
 from __future__ import annotations
 
 import threading
+import time
 
 from ._adhoc import clear_cache
 from ._errors import SSMConfigError
 from ._offline import offline
+from ._refresh import REFRESHER
 from ._settings import SSMSettings
 
 __all__ = ["FakeClock", "clear_cache", "offline", "refresh_due"]
@@ -26,14 +28,17 @@ class FakeClock:
     """A hand-cranked monotonic clock: time moves only when :meth:`advance` is called."""
 
     def __init__(self, start: float = 1000.0) -> None:
+        """Start at ``start`` seconds (any value: only differences count)."""
         self._now = start
         self._lock = threading.Lock()
 
     def __call__(self) -> float:
+        """The current time, in seconds."""
         with self._lock:
             return self._now
 
     def advance(self, seconds: float) -> None:
+        """Move time forward by ``seconds``; a monotonic clock never goes back."""
         if seconds < 0:
             raise ValueError("a monotonic clock does not go back")
         with self._lock:
@@ -41,19 +46,25 @@ class FakeClock:
 
 
 def refresh_due(config: SSMSettings, timeout: float = 10.0) -> None:
-    """Make ``config``'s refresher pass over its deadlines now, and wait until it has.
+    """Make the refresher pass over its deadlines now, and wait until ``config``'s rounds end.
 
-    With ``ssm_refresh="off"`` (no thread) the due keys are refreshed on this thread.
+    With ``ssm_refresh="off"`` or after ``ssm_close()`` (not refreshed in the background)
+    the due keys are refreshed on this thread.
 
     Raises:
-        SSMConfigError: the refresher did not finish a pass within ``timeout`` seconds.
+        SSMConfigError: the refresher did not finish within ``timeout`` seconds.
     """
     live = config._ssm_live
     if live is None:
         return
-    if live.refresher is None or live.refresher.closed:
-        live.store.refresh_due()
+    store = live.store
+    if not REFRESHER.has(store):
+        REFRESHER.refresh_due([store], timeout)
         return
-    wanted = live.refresher.wake()
-    if not live.refresher.wait_for_pass(wanted, timeout):
+    give_up = time.monotonic() + timeout
+    wanted = REFRESHER.wake()
+    finished = REFRESHER.wait_for_pass(wanted, timeout)
+    for rnd in REFRESHER.inflight(store):
+        finished = rnd.done.wait(max(0.0, give_up - time.monotonic())) and finished
+    if not finished:
         raise SSMConfigError(f"the refresher did not finish a pass in {timeout:g}s")

@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import io
 import json
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.retries import standard
-from moto import mock_aws
-from moto.server import ThreadedMotoServer
 
 from ssm_config import _client
 from ssm_config.cli import main
@@ -47,49 +42,6 @@ class Requests:
     def count(self, operation: str) -> int:
         """How many requests of ``operation`` were sent."""
         return self.operations.count(operation)
-
-
-def fake_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Replace every AWS_* variable with fake credentials and a region, no config files."""
-    import os
-
-    for key in [k for k in os.environ if k.startswith("AWS_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-
-
-@pytest.fixture
-def ssm(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
-    """A moto-backed SSM client for arranging and checking; commands build their own."""
-    fake_aws_env(monkeypatch, tmp_path)
-    with mock_aws():
-        yield boto3.client("ssm", region_name=REGION)
-
-
-@pytest.fixture
-def moto_endpoint() -> Iterator[str]:
-    """moto's HTTP server on 127.0.0.1 and a free port, emptied first, stopped afterwards.
-
-    The server keeps its state in this process's moto backends, so it is reset to keep
-    what earlier tests left from leaking in.
-    """
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    try:
-        # S310: the URL is the http://127.0.0.1 server just started, never user input.
-        reset = urllib.request.Request(f"{url}/moto-api/reset", method="POST")  # noqa: S310
-        with urllib.request.urlopen(reset, timeout=30) as response:  # noqa: S310
-            response.read()
-        yield url
-    finally:
-        server.stop()
 
 
 @pytest.fixture

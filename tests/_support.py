@@ -8,6 +8,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ssm_config._refresh import REFRESHER
+
 
 @dataclass
 class Recorder:
@@ -73,3 +75,12 @@ def _inject(client: Any, error: Exception, names: set[str] | None) -> Fault:
     client.meta.events.register("before-parameter-build.ssm.GetParameters", handler)
     client.meta.events.register("before-parameter-build.ssm.GetParameter", handler)
     return fault
+
+
+def scheduled(config: Any) -> bool:
+    """Whether ``config`` is refreshed in the background by a running refresher thread."""
+    live = config._ssm_live
+    thread = REFRESHER.thread
+    return (
+        live is not None and REFRESHER.has(live.store) and thread is not None and thread.is_alive()
+    )

@@ -1,8 +1,10 @@
-"""Shared fixtures: a clean AWS environment, moto-backed clients, a request recorder."""
+"""Shared fixtures: a clean AWS environment, moto in-process and over HTTP, a recorder."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -10,6 +12,7 @@ import pytest
 from moto import mock_aws
 
 from ssm_config import _adhoc, _client
+from ssm_config._demo._server import LocalSSM
 
 from ._support import Recorder
 
@@ -17,31 +20,35 @@ REGION = "us-east-1"
 
 
 @pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Fake credentials and a region; no real profile or endpoint leaks into a test."""
-    for name in (
-        "AWS_PROFILE",
-        "AWS_REGION",
-        "AWS_MAX_ATTEMPTS",
-        "AWS_RETRY_MODE",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_SSM",
-        "AWS_ENDPOINT_URL_KMS",
-        "AWS_SESSION_TOKEN",
-        "AWS_CONFIG_FILE",
-        "AWS_SHARED_CREDENTIALS_FILE",
-    ):
-        monkeypatch.delenv(name, raising=False)
+def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Every AWS_* variable replaced by fake credentials and a region; no config files, so
+    no real profile, endpoint or retry setting leaks into a test."""
+    for name in [key for key in os.environ if key.startswith("AWS_")]:
+        monkeypatch.delenv(name)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
     _client.reset_default_clients()
     _adhoc.clear_cache()
     yield
     _client.reset_default_clients()
     _adhoc.clear_cache()
+
+
+@pytest.fixture(scope="session")
+def local_ssm() -> Iterator[LocalSSM]:
+    """moto's SSM + KMS over HTTP on 127.0.0.1 (the demo's own server), one per session."""
+    with LocalSSM() as local:
+        yield local
+
+
+@pytest.fixture
+def moto_endpoint(local_ssm: LocalSSM) -> str:
+    """The local server's URL, emptied first: what earlier tests stored does not leak in."""
+    local_ssm.reset()
+    return local_ssm.endpoint_url
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ stopped server forgets its account's SSM and KMS data. moto is imported lazily, 
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -76,6 +77,7 @@ class LocalSSM:
 
     Args:
         region: the region of the clients it hands out (and of :meth:`env`).
+        port: the port to listen on; 0 (the default) takes any free one.
         account_id: the moto account the clients act in. The default is moto's own, which
             any other client of the endpoint also sees (a subprocess given :meth:`env`);
             another value keeps this server's data apart from other users of moto in the
@@ -86,10 +88,11 @@ class LocalSSM:
     """
 
     def __init__(
-        self, *, region: str = DEFAULT_REGION, account_id: str = DEFAULT_ACCOUNT_ID
+        self, *, region: str = DEFAULT_REGION, account_id: str = DEFAULT_ACCOUNT_ID, port: int = 0
     ) -> None:
         self.region = region
         self.account_id = account_id
+        self.requested_port = port
         self._server: Any = None
         self._session: boto3.session.Session | None = None  # shared: its loaders are cached
         self._address: tuple[str, int] | None = None
@@ -107,8 +110,10 @@ class LocalSSM:
                 from moto.server import ThreadedMotoServer  # noqa: PLC0415 - optional extra
             except ImportError as exc:
                 raise DemoDependencyError(exc) from exc
+            if self.requested_port:
+                _check_free(self.requested_port)  # moto's server would wait forever on it
             logging.getLogger("werkzeug").addFilter(self._quiet)
-            server = ThreadedMotoServer(ip_address=HOST, port=0, verbose=False)
+            server = ThreadedMotoServer(ip_address=HOST, port=self.requested_port, verbose=False)
             server.start()
             host, port = server.get_host_and_port()
             self._server, self._address = server, (host, port)
@@ -245,6 +250,17 @@ class LocalSSM:
         where = self.endpoint_url if self._address else "not started"
         state = "running" if self.running else "stopped"
         return f"<LocalSSM {where} {state} region={self.region} account={self.account_id}>"
+
+
+def _check_free(port: int) -> None:
+    with socket.socket() as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError as exc:
+            raise SSMConfigError(
+                f"port {port} on {HOST} is not free ({exc.strerror}); choose another, "
+                "or 0 for any free port"
+            ) from exc
 
 
 __all__ = ["DemoDependencyError", "LocalSSM"]

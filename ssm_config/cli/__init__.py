@@ -12,14 +12,22 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import contextlib
+import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
+from .. import __version__
 from .._errors import SSMConfigError
-from . import _demo, _params, _policy
+from . import _bump, _check, _copy, _demo, _diff, _params, _policy, _transfer
 
 PROG = "ssm-config"
+_GLOBAL_OPTIONS = (
+    ("--region", "AWS region (default: AWS_REGION / profile)"),
+    ("--profile", "named AWS profile (default: AWS_PROFILE)"),
+    ("--endpoint-url", "SSM endpoint (default: AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL)"),
+)
 
 
 class _IntermixedParser(argparse.ArgumentParser):
@@ -43,7 +51,7 @@ class _IntermixedParser(argparse.ArgumentParser):
             self._intermixing = False
 
     def _can_intermix(self) -> bool:
-        """argparse refuses intermixed parsing with a positional in an exclusive group."""
+        """Argparse refuses intermixed parsing with a positional in an exclusive group."""
         positionals = [a for a in self._actions if not a.option_strings]
         return not any(
             action in positionals
@@ -53,21 +61,34 @@ class _IntermixedParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``ssm-config`` parser: global options, then one subparser per command module."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Manage and use AWS SSM Parameter Store configuration.",
     )
-    parser.add_argument("--region", help="AWS region (default: AWS_REGION / profile)")
-    parser.add_argument("--profile", help="named AWS profile (default: AWS_PROFILE)")
-    parser.add_argument(
-        "--endpoint-url", help="SSM endpoint (default: AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL)"
-    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    for option, help_text in _GLOBAL_OPTIONS:
+        parser.add_argument(option, help=help_text)
     subparsers = parser.add_subparsers(
-        dest="command", metavar="COMMAND", required=True, parser_class=_IntermixedParser
+        dest="command", metavar="COMMAND", parser_class=_IntermixedParser
     )
-    for module in (_params, _policy, _demo):
+    for module in (_params, _bump, _policy, _check, _diff, _copy, _transfer, _demo):
         module.register(subparsers)
+    for subparser in subparsers.choices.values():
+        _accept_global_options(subparser)
     return parser
+
+
+def _accept_global_options(subparser: argparse.ArgumentParser) -> None:
+    """Let the global options also follow the subcommand, as the AWS CLI allows.
+
+    ``SUPPRESS`` leaves a value given before the subcommand in place when none is given
+    after it. An option the subcommand defines itself (``policy --region``, the region in
+    the ARNs) keeps its own meaning there.
+    """
+    for option, help_text in _GLOBAL_OPTIONS:
+        if option not in subparser._option_string_actions:
+            subparser.add_argument(option, default=argparse.SUPPRESS, help=help_text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -75,6 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        if args.command is None:  # bare `ssm-config`: a request for help, not a mistake
+            parser.print_help()
+            parser.exit(0)
         check_usage = getattr(args, "check_usage", None)
         if check_usage is not None:
             check_usage(args)
@@ -88,7 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     try:
-        return int(args.func(args))
+        own = getattr(args, "prints_warnings", False)  # the demo shows them in its story
+        with contextlib.nullcontext() if own else _warnings_on_stderr():
+            return int(args.func(args))
     except SSMConfigError as exc:
         message = str(exc).replace("\n", "; ")
         print(f"{PROG}: error: {message}", file=sys.stderr)
@@ -105,6 +131,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+class _WarningFormatter(logging.Formatter):
+    """``ssm-config: warning: ...``, the shape of the CLI's own error lines.
+
+    The logger's name is the program's, so it is not repeated: a message that still
+    begins with ``ssm_config:`` loses that prefix.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage().removeprefix("ssm_config: ")
+        return f"{PROG}: {record.levelname.lower()}: {message}"
+
+
+@contextlib.contextmanager
+def _warnings_on_stderr() -> Iterator[None]:
+    """Print the library's warnings on standard error while a command runs, one line each.
+
+    Such warnings are a refresh that failed, or a missing parameter.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(_WarningFormatter())
+    logger = logging.getLogger("ssm_config")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
 
 
 def _from_stdout(exc: UnicodeEncodeError) -> bool:

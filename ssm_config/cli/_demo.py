@@ -32,14 +32,45 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="run the whole story as fast as possible, forcing refreshes instead of waiting",
     )
-    parser.set_defaults(func=run)
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="instead of the story, keep the local SSM + KMS running until Ctrl-C and print "
+        "the environment to export to use it",
+    )
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=0,
+        help="with --serve: the port on 127.0.0.1 (default: any free one)",
+    )
+    parser.set_defaults(
+        func=run, prints_warnings=True, check_usage=lambda args: _check(parser, args)
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the demo; Ctrl-C ends it early, still with exit 0."""
-    from .._demo._story import run_demo  # noqa: PLC0415 - keep the CLI's import light
+    """Run the demo (or serve); Ctrl-C ends it early, still with exit 0."""
+    if args.serve:
+        from .._demo._serve import serve  # noqa: PLC0415 - keep the CLI's import light
+
+        return serve(port=args.port)
+    from .._demo._story import run_demo  # noqa: PLC0415
 
     return run_demo(duration=args.duration, once=args.once)
+
+
+def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.serve and args.once:
+        parser.error("--serve runs until Ctrl-C; it takes no --once")
+    if args.port and not args.serve:
+        parser.error("--port applies to --serve only")
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (0-65535): {text!r}")
+    return int(text)
 
 
 MAX_DURATION = 86_400.0

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._declare import check_name, check_path
 from .._errors import ParameterNotFoundError
-from . import _render, _ssm, _values
+from . import _bump, _render, _ssm, _values
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
@@ -52,6 +52,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     put.add_argument("--overwrite", action="store_true", help="replace an existing parameter")
     put.add_argument("--description")
     put.add_argument("--tier", choices=_values.TIERS, help="default: the account's (Standard)")
+    _bump.add_bump_option(put)
     put.set_defaults(func=run_put, check_usage=lambda args: _check_put(put, args))
 
     list_ = subparsers.add_parser("list", help="names (and values) under a path")
@@ -102,6 +103,7 @@ def run_put(args: argparse.Namespace) -> int:
     """Write one parameter and print its new version."""
     name: str = args.name
     check_name(name, for_write=True, allow_selector=False)
+    _bump.check(args.bump)
     source = _values.source_of(args.value, args.value_file)
     value = _values.read_value(source, name)
     type_ = _type_to_send(args)
@@ -120,7 +122,11 @@ def run_put(args: argparse.Namespace) -> int:
     options.update({key: val for key, val in optional.items() if val is not None})
     if args.tier is not None:
         options["Tier"] = args.tier
-    _render.version_number(_ssm.put(_client(args), name, value, options=options))
+    client = _client(args)
+    if type_ is None and _ssm.stored_type(client, name) == "StringList":
+        _values.check_string_list(value, name)  # the overwrite keeps the stored type
+    _render.version_number(_ssm.put(client, name, value, options=options))
+    _bump.after_write(client, args.bump)
     return 0
 
 

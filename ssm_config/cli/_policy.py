@@ -1,14 +1,17 @@
 """``ssm-config policy``: the least-privilege IAM policy of a module, a class or a template.
 
 Generating a policy never contacts AWS (handlers are imported with loading disabled);
-only ``--resolve-keys`` asks KMS what key an alias names.
+only ``--resolve-keys`` asks KMS what key an alias names. A policy over IAM's size limit
+is a warning on stderr (an error with ``--strict``) that names a ``--wildcard-under`` path
+which would shorten it.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -16,10 +19,17 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from .._client import make_client
 from .._errors import AccessDeniedError, FetchError, SSMConfigError
-from .._policy_render import FORMATS, Format, placeholders, render
-from .._policy_targets import classes_of_target, functions_of_template
 from .._settings import SSMSettings, plan_of
-from ..iam import build_document, check_target, needs_resolving
+from ..iam import (
+    INLINE_ROLE_LIMIT,
+    MANAGED_POLICY_LIMIT,
+    build_document,
+    check_target,
+    needs_resolving,
+    policy_size,
+)
+from ._policy_render import FORMATS, Format, placeholders, render
+from ._policy_targets import classes_of_target, functions_of_template
 
 _PROG = "ssm-config"
 
@@ -40,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "target",
         nargs="?",
         help="module:Class, or a module (the classes of its SSMSettings instances, "
-        "else every SSMSettings subclass it defines)",
+        "else every SSMSettings subclass it defines); a file path (handler.py) also works",
     )
     what.add_argument(
         "--template",
@@ -70,6 +80,19 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="ask KMS for the key ARN of each kms_key given as an alias (needs credentials)",
     )
+    parser.add_argument(
+        "--wildcard-under",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="grant every parameter under PATH with one PATH/* ARN instead of one ARN per "
+        "name: shorter, but it also covers parameters added there later (repeatable)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="a policy over IAM's size limit is an error (exit 1, nothing printed)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -88,11 +111,71 @@ def run(args: argparse.Namespace) -> int:
         classes = classes_of_target(args.target)
         groups = {_single_name(classes): classes}
     kms_keys = _resolve_keys(args, groups.values()) if args.resolve_keys else {}
+    wild = args.wildcard_under
     documents = {
-        name: build_document(classes, target, kms_keys) for name, classes in groups.items()
+        name: build_document(classes, target, kms_keys, wild) for name, classes in groups.items()
     }
+    measure = target
+    if fmt != "json":  # measured as deployed: a typical region and account in the ARNs
+        measure = placeholders(
+            "json",
+            args.policy_region or "us-east-1",
+            args.policy_account or "123456789012",
+            args.policy_partition,
+        )
+    for name, classes in groups.items():
+        problem = _oversize(fmt, name, build_document(classes, measure, kms_keys, wild))
+        if problem is not None and args.strict:
+            raise SSMConfigError(problem)
+        if problem is not None:
+            print(f"{_PROG}: warning: {problem}", file=sys.stderr)
     print(render(fmt, documents, keyed=args.template is not None))
     return 0
+
+
+def _oversize(fmt: Format, name: str, document: Mapping[str, Any]) -> str | None:
+    """What to say when ``document`` is over the limit of where ``fmt`` puts it, else None.
+
+    SAM turns a function's ``Policies`` statements into inline policies of its role; JSON
+    and Terraform documents may become managed policies, the smaller limit.
+    """
+    size = policy_size(document)
+    if fmt == "cloudformation":
+        limit, where = INLINE_ROLE_LIMIT, "a role's inline policies"
+    else:
+        limit, where = MANAGED_POLICY_LIMIT, "a managed policy"
+    if size <= limit:
+        return None
+    also = ""
+    if limit == MANAGED_POLICY_LIMIT and size <= INLINE_ROLE_LIMIT:
+        also = f" (an inline policy of a role may hold {INLINE_ROLE_LIMIT:,})"
+    hint = _wildcard_hint(document)
+    return (
+        f"the policy for {name} has {size:,} characters as IAM counts them, over the "
+        f"{limit:,} IAM allows in {where}{also}{hint}"
+    )
+
+
+def _wildcard_hint(document: Mapping[str, Any]) -> str:
+    """Name the path whose wildcard would replace the most parameter ARNs, if any."""
+    names = [
+        arn.partition(":parameter")[2]
+        for statement in document["Statement"]
+        if statement["Sid"] == "SsmGetParameters"
+        for arn in statement["Resource"]
+        if not arn.endswith("*")
+    ]
+    parents: Counter[str] = Counter()
+    for name in names:
+        levels = name.split("/")[1:-1]
+        for depth in range(1, len(levels) + 1):
+            parents["/" + "/".join(levels[:depth])] += 1
+    if not parents:
+        return ""
+    path, count = max(parents.items(), key=lambda kv: (kv[1], kv[0].count("/")))
+    if count < 2:
+        return ""
+    return f"; --wildcard-under {path} would grant its {count} names with one ARN"
 
 
 def _require_yaml() -> None:

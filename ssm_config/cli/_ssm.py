@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 
 from .. import _client
-from .._errors import DecryptionError, FetchError, SSMConfigError
+from .._errors import DecryptionError, FetchError, ParameterNotFoundError, SSMConfigError
 from .._fetch import Fetched, Outcome, fetch, translate
 from .._plan import batches
 
@@ -41,6 +41,22 @@ class Version:
     user: str
     labels: tuple[str, ...]
     value: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A parameter with what a copy keeps: value (decrypted), type and metadata.
+
+    ``repr`` never shows the value. ``tier``, ``description`` and ``data_type`` are
+    ``None`` where SSM's default applies (Standard, none, ``text``).
+    """
+
+    name: str
+    value: str = field(repr=False)
+    type: str
+    description: str | None = None
+    tier: str | None = None
+    data_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +90,9 @@ def client_for(region: str | None, profile: str | None, endpoint_url: str | None
     return client
 
 
-def get(client: SSMClient, names: Sequence[str]) -> Outcome:
-    """Fetch ``names`` decrypted, 10 per GetParameters call (the loader's own fetch)."""
-    return fetch(client, dict.fromkeys(names))
+def get(client: SSMClient, names: Sequence[str], paths: Sequence[str] = ()) -> Outcome:
+    """Fetch ``names`` (10 per GetParameters call) and ``paths``, decrypted: the loader's fetch."""
+    return fetch(client, dict.fromkeys(names), paths)
 
 
 def put(
@@ -101,6 +117,22 @@ def put(
     return int(response["Version"])
 
 
+def stored_type(client: SSMClient, name: str) -> str | None:
+    """The type ``name`` is stored as, or ``None`` when it does not exist yet.
+
+    Read without decryption: no KMS call, and a SecureString's value stays encrypted.
+    """
+    try:
+        response = client.get_parameter(Name=name, WithDecryption=False)
+    except _AWS_ERRORS as exc:
+        error = translate(exc, name, "GetParameter")
+        if isinstance(error, ParameterNotFoundError):
+            return None
+        reason = f"{error.reason} (read to check the value against the stored type; pass --type)"
+        raise type(error)(reason, name=name, code=error.code) from exc
+    return str(response["Parameter"].get("Type", "String"))
+
+
 def list_path(client: SSMClient, path: str, *, recursive: bool, values: bool) -> list[Fetched]:
     """Every parameter under ``path`` (all pages), sorted by name; decrypted only if ``values``."""
     found: list[Fetched] = []
@@ -112,6 +144,27 @@ def list_path(client: SSMClient, path: str, *, recursive: bool, values: bool) ->
     except _AWS_ERRORS as exc:
         raise translate(exc, path, "GetParametersByPath") from exc
     return sorted(found, key=lambda item: item.name)
+
+
+def read_tree(client: SSMClient, path: str) -> dict[str, Stored]:
+    """Every parameter under ``path`` (recursive), decrypted, with its metadata, by full name.
+
+    Values come from GetParametersByPath, which carries no description or tier; those come
+    from DescribeParameters (names only, never values) filtered on the same path.
+    """
+    items = list_path(client, path, recursive=True, values=True)
+    meta: dict[str, Mapping[str, Any]] = {}
+    filters: dict[str, Any] = {}
+    if path != "/":  # every name SSM holds is under "/": no filter needed (nor accepted)
+        filters["ParameterFilters"] = [
+            {"Key": "Path", "Option": "Recursive", "Values": [path.rstrip("/")]}
+        ]
+    try:
+        for page in client.get_paginator("describe_parameters").paginate(**filters):
+            meta.update((item["Name"], item) for item in page.get("Parameters", []))
+    except _AWS_ERRORS as exc:
+        raise translate(exc, path, "DescribeParameters") from exc
+    return {item.name: _stored(item, meta.get(item.name, {})) for item in items}
 
 
 def history(client: SSMClient, name: str, *, values: bool) -> list[Version]:
@@ -176,6 +229,19 @@ def _fetched(item: Mapping[str, Any]) -> Fetched:
         type=item.get("Type", "String"),
         version=int(item.get("Version", 0)),
         last_modified=item.get("LastModifiedDate"),
+    )
+
+
+def _stored(item: Fetched, meta: Mapping[str, Any]) -> Stored:
+    tier = meta.get("Tier")
+    data_type = meta.get("DataType")
+    return Stored(
+        name=item.name,
+        value=item.value,
+        type=item.type,
+        description=meta.get("Description") or None,
+        tier=tier if tier and tier != "Standard" else None,
+        data_type=data_type if data_type and data_type != "text" else None,
     )
 
 

@@ -92,7 +92,7 @@ def check_value(value: str, name: str, *, type_: str | None, tier: str | None) -
         value: the value to write.
         name: the parameter, for the messages.
         type_: the type asked for; ``None`` (an overwrite keeping the stored type) skips the
-            StringList rules, which cannot be known without a read.
+            StringList rules, which the caller checks after reading the stored type.
         tier: the tier asked for; ``None`` means the account default, assumed Standard.
     """
     if not value:

@@ -162,7 +162,8 @@ def test_cloudformation_with_everything_given_has_no_sub(
 
 
 def test_terraform_document(capsys: pytest.CaptureFixture[str]) -> None:
-    """The terraform format is an aws_iam_policy_document data source with sorted lists."""
+    """The terraform format is an aws_iam_policy_document data source in ``terraform fmt``
+    layout, with sorted lists."""
     code, out, _ = _run(
         capsys,
         "tests.iam_fixtures.configs:ThreeNames",
@@ -177,12 +178,12 @@ def test_terraform_document(capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert code == 0
     arn = f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/app/db"
-    assert out == (
+    assert out == (  # terraform fmt's layout: a multi-line list ends the aligned run
         'data "aws_iam_policy_document" "three_names" {\n'
         "  statement {\n"
-        '    sid       = "SsmGetParameters"\n'
-        '    effect    = "Allow"\n'
-        "    actions   = [\n"
+        '    sid    = "SsmGetParameters"\n'
+        '    effect = "Allow"\n'
+        "    actions = [\n"
         '      "ssm:GetParameter",\n'
         '      "ssm:GetParameters",\n'
         "    ]\n"
@@ -426,3 +427,21 @@ def test_ctrl_c_during_a_module_import_is_not_reported_as_an_import_failure(
     code, out, err = _run(capsys, "interrupted_at_import")
 
     assert (code, out, err) == (130, "", "")
+
+
+def test_terraform_alignment_follows_terraform_fmt() -> None:
+    """Runs of one-line attributes align their '='; a multi-line list breaks the run."""
+    from ssm_config.cli._policy_render import _tf_attributes
+
+    pairs = [("sid", "S"), ("effect", "Allow"), ("actions", ["a", "b"]), ("resources", ["r"])]
+    pairs += [("test", "StringLike")]
+    assert _tf_attributes("  ", pairs) == [
+        '  sid    = "S"',
+        '  effect = "Allow"',
+        "  actions = [",
+        '    "a",',
+        '    "b",',
+        "  ]",
+        '  resources = ["r"]',
+        '  test      = "StringLike"',
+    ]

@@ -34,7 +34,9 @@ def test_the_console_script_round_trips_through_a_real_endpoint(
 ) -> None:
     """put from stdin, get, list --json and delete work over HTTP with --endpoint-url."""
     script = shutil.which("ssm-config", path=str(Path(sys.executable).parent))
-    assert script is not None, "install the package: pip install -e '.[test]'"
+    assert script is not None, (
+        "install the package: pip install -e '.[cli,demo]' -r requirements-dev.txt"
+    )
     env = fake_env(tmp_path)
 
     def run(*argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -111,7 +113,9 @@ def test_closed_pipe_is_quiet() -> None:
 
 def _script() -> str:
     script = shutil.which("ssm-config", path=str(Path(sys.executable).parent))
-    assert script is not None, "install the package: pip install -e '.[test]'"
+    assert script is not None, (
+        "install the package: pip install -e '.[cli,demo]' -r requirements-dev.txt"
+    )
     return script
 
 

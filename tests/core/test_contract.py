@@ -27,20 +27,6 @@ from ssm_config.testing import FakeClock, refresh_due
 REGION = "us-east-1"
 
 
-@pytest.fixture(scope="module")
-def http_endpoint() -> Iterator[str]:
-    """moto's server on 127.0.0.1 for this module; each test resets its state."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
 @pytest.fixture(params=["in-process", pytest.param("http", marks=pytest.mark.server)])
 def fake(request: pytest.FixtureRequest) -> Iterator[tuple[Any, Any]]:
     """(ssm, kms) clients on one of the fakes, empty at the start of each test."""
@@ -48,12 +34,9 @@ def fake(request: pytest.FixtureRequest) -> Iterator[tuple[Any, Any]]:
         with mock_aws():
             yield boto3.client("ssm", region_name=REGION), boto3.client("kms", region_name=REGION)
         return
-    endpoint = request.getfixturevalue("http_endpoint")
+    endpoint = request.getfixturevalue("moto_endpoint")
     ssm = boto3.client("ssm", region_name=REGION, endpoint_url=endpoint)
     kms = boto3.client("kms", region_name=REGION, endpoint_url=endpoint)
-    import urllib.request
-
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))  # noqa: S310
     try:
         yield ssm, kms
     finally:

@@ -72,19 +72,14 @@ class Svc(SSMSettings):
 
 
 @pytest.fixture
-def proxy() -> Iterator[tuple[BlackHoleProxy, Any]]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    writer = boto3.client("ssm", region_name="us-east-1", endpoint_url=f"http://{host}:{port}")
-    box = BlackHoleProxy((host, port))
+def proxy(moto_endpoint: str, local_ssm: Any) -> Iterator[tuple[BlackHoleProxy, Any]]:
+    """A black-hole proxy in front of the shared moto server, and a client straight to it."""
+    writer = boto3.client("ssm", region_name="us-east-1", endpoint_url=moto_endpoint)
+    box = BlackHoleProxy(local_ssm.address)
     try:
         yield box, writer
     finally:
         box.close()
-        server.stop()
 
 
 def test_dead_peer_times_out_and_keeps_the_last_good_value(

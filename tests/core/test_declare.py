@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from ssm_config import DeclarationError, InvalidNameError, Param, SSMConfigError
+from ssm_config import (
+    DeclarationError,
+    InvalidNameError,
+    Param,
+    SSMConfigError,
+    SSMSettingsConfigDict,
+)
 from ssm_config._declare import check_name, check_path, join_name, split_selector
 
 
@@ -117,3 +123,13 @@ def test_names_that_are_not_strings() -> None:
         check_name(5)  # type: ignore[arg-type]
     with pytest.raises(InvalidNameError, match="must be a string, not bytes"):
         check_path(b"/a")  # type: ignore[arg-type]
+
+
+def test_config_dict_declares_the_sentinel_keys() -> None:
+    """ssm_sentinel and ssm_sentinel_ttl are typed keys of SSMSettingsConfigDict."""
+    assert {"ssm_sentinel", "ssm_sentinel_ttl"} <= SSMSettingsConfigDict.__optional_keys__
+    hints = {
+        k: getattr(v, "__forward_arg__", v)
+        for k, v in SSMSettingsConfigDict.__annotations__.items()
+    }
+    assert (hints["ssm_sentinel"], hints["ssm_sentinel_ttl"]) == ("str | None", "float | None")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -13,6 +12,8 @@ import pytest
 
 from ssm_config import SSMSettings, SSMSettingsConfigDict
 from ssm_config.testing import FakeClock, refresh_due
+
+from .._support import scheduled
 
 pytestmark = [
     pytest.mark.server,
@@ -29,17 +30,9 @@ class Worker(SSMSettings):
 
 
 @pytest.fixture
-def server_ssm() -> Iterator[Any]:
+def server_ssm(moto_endpoint: str) -> Any:
     """An SSM client on moto's HTTP server (state shared by parent and child over HTTP)."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield boto3.client("ssm", region_name="us-east-1", endpoint_url=f"http://{host}:{port}")
-    finally:
-        server.stop()
+    return boto3.client("ssm", region_name="us-east-1", endpoint_url=moto_endpoint)
 
 
 def test_forked_child_refreshes_and_parent_is_unaffected(server_ssm: Any) -> None:
@@ -59,10 +52,7 @@ def test_forked_child_refreshes_and_parent_is_unaffected(server_ssm: Any) -> Non
                 )
                 clock.advance(60)
                 refresh_due(config)
-                live = config._ssm_live
-                assert live is not None
-                assert live.refresher is not None
-                report = {"colour": config.colour, "running": live.refresher.running}
+                report = {"colour": config.colour, "running": scheduled(config)}
                 os.write(write_end, json.dumps(report).encode())
             except BaseException as exc:  # the child must never return into pytest
                 os.write(write_end, json.dumps({"error": repr(exc)}).encode())
@@ -76,10 +66,7 @@ def test_forked_child_refreshes_and_parent_is_unaffected(server_ssm: Any) -> Non
         _, status = os.waitpid(pid, 0)
         assert report == {"colour": "blue", "running": True}
         assert os.waitstatus_to_exitcode(status) == 0
-        live = config._ssm_live
-        assert live is not None
-        assert live.refresher is not None
-        assert live.refresher.running
+        assert scheduled(config)
         assert config.colour == "red"  # the parent has not refreshed yet
         clock.advance(60)
         refresh_due(config)

@@ -124,3 +124,57 @@ def test_class_config_of_the_wrong_kind(config: dict[str, object], fragment: str
     """Each class config key is checked at definition and named in the error."""
     with pytest.raises(DeclarationError, match=rf"^Odd: {fragment}"):
         type("Odd", (SSMSettings,), {"model_config": SSMSettingsConfigDict(**config)})  # type: ignore[typeddict-item]
+
+
+def test_param_as_a_default_is_refused_with_the_fix() -> None:
+    """``x: int = Param(...)`` fails at definition, spelling out the Annotated form."""
+    with pytest.raises(DeclarationError) as info:
+
+        class Paged(SSMSettings):
+            page_size: int = Param("page-size", ttl=30)  # type: ignore[assignment]
+
+    assert str(info.value) == (
+        "Paged.page_size: Param(...) given as the default value binds nothing; declare it "
+        "inside Annotated: page_size: Annotated[int, Param('page-size', ttl=30)], "
+        "then '= default' if any"
+    )
+
+
+def test_sentinel_joins_the_prefix_and_defaults_its_period() -> None:
+    """A relative sentinel joins ssm_prefix like a Param name; its period defaults to 30 s."""
+
+    class Watched(SSMSettings):
+        model_config = SSMSettingsConfigDict(
+            ssm_prefix="/orders/prod", ssm_sentinel="config-version"
+        )
+        page_size: int = 50
+
+    plan = build_plan(Watched)
+    assert (plan.sentinel, plan.sentinel_ttl) == ("/orders/prod/config-version", 30.0)
+    assert [s.name for s in plan.specs] == ["/orders/prod/page_size"]  # not a field
+    absolute = SSMSettingsConfigDict(
+        ssm_prefix="/orders/prod", ssm_sentinel="/shared/version", ssm_sentinel_ttl=5
+    )
+    plan = build_plan(type("Abs", (SSMSettings,), {"model_config": absolute}))
+    assert (plan.sentinel, plan.sentinel_ttl) == ("/shared/version", 5.0)
+    assert (build_plan(Orders).sentinel, build_plan(Orders).sentinel_ttl) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("config", "fragment"),
+    [
+        ({"ssm_sentinel_ttl": 30}, "ssm_sentinel_ttl is set but ssm_sentinel is not"),
+        ({"ssm_sentinel": ""}, "ssm_sentinel must be a parameter name, not ''"),
+        ({"ssm_sentinel": 7}, "ssm_sentinel must be a parameter name, not 7"),
+        ({"ssm_sentinel": "/a/version:3"}, "ssm_sentinel: .*a selector is not allowed"),
+        ({"ssm_sentinel": "/a/"}, "ssm_sentinel: .*trailing '/'"),
+        ({"ssm_sentinel": "a b"}, "ssm_sentinel: .*only letters"),
+        ({"ssm_sentinel": "v", "ssm_sentinel_ttl": 0}, "ssm_sentinel_ttl must be a finite, pos"),
+        ({"ssm_sentinel": "v", "ssm_sentinel_ttl": float("inf")}, "ssm_sentinel_ttl must be"),
+        ({"ssm_sentinel": "v", "ssm_sentinel_ttl": "30"}, "ssm_sentinel_ttl must be a number"),
+    ],
+)
+def test_bad_sentinel_config_is_refused(config: dict[str, object], fragment: str) -> None:
+    """Each bad sentinel declaration fails at class definition, naming the key."""
+    with pytest.raises(DeclarationError, match=rf"^Odd: {fragment}"):
+        type("Odd", (SSMSettings,), {"model_config": SSMSettingsConfigDict(**config)})  # type: ignore[typeddict-item]

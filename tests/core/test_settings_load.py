@@ -122,8 +122,7 @@ def test_every_problem_reported_together(ssm: Any, kms: Any, closing: list[Any])
     text = str(error)
     assert text.startswith("Orders: 4 parameters failed to load")
     assert (
-        "/orders/prod/page-size (field 'page_size'): rejected (int_parsing); "
-        "details withheld: a SecureString"
+        "/orders/prod/page-size (field 'page_size'): int_parsing (details withheld: a SecureString)"
     ) in text
     assert text.count("parameter not found") == 3
     full = "".join(traceback.format_exception(error))
@@ -316,10 +315,11 @@ def test_unreachable_ssm_is_reported_as_unreachable(monkeypatch: pytest.MonkeyPa
     closed_port = make_client("ssm", endpoint_url="http://127.0.0.1:9")
     with pytest.raises(ConfigError) as info:
         Svc(_ssm_client=closed_port)
-    assert [(p.field, p.message) for p in info.value.problems] == [
-        ("a", "SSM unreachable (GetParameters): EndpointConnectionError"),
-        ("b", "SSM unreachable (GetParameters): EndpointConnectionError"),
-    ]
+    reason = (
+        "SSM unreachable at http://127.0.0.1:9/ (GetParameters): EndpointConnectionError; "
+        "that URL is the endpoint of the client passed as _ssm_client: check that it is running"
+    )
+    assert [(p.field, p.message) for p in info.value.problems] == [("a", reason), ("b", reason)]
     closed_port.close()
 
 
@@ -345,7 +345,7 @@ def test_no_secret_anywhere_in_the_exception_chain(ssm: Any, closing: list[Any])
     assert all(SECRET not in repr(e) and SECRET not in str(e) for e in chain)
     tenant, port = info.value.problems
     assert "found 'h'" not in tenant.message  # pydantic would quote the first character
-    assert tenant.message == "rejected (uuid_parsing); details withheld: a SecureString"
+    assert tenant.message == "uuid_parsing (details withheld: a SecureString)"
     assert port.message.startswith("Input should be a valid integer")
 
 

@@ -29,18 +29,10 @@ pytestmark = pytest.mark.server  # the embedded local SSM is moto's HTTP server
 SHARED_DB_URL = "/shared/mongodb/url"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalSSM]:
-    """One local SSM + KMS for the module (its data is reset for every test)."""
-    with LocalSSM() as local:
-        yield local
-
-
 @pytest.fixture
-def local(server: LocalSSM, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalSSM]:
+def local(local_ssm: LocalSSM, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalSSM]:
     """The standard AWS environment pointed at an empty local SSM; default clients rebuilt."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL_SSM", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
+    server = local_ssm
     for name, value in server.env().items():
         monkeypatch.setenv(name, value)
     server.reset()

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import pytest
 
-from ssm_config import DeclarationError, Param, SSMSettings
+from ssm_config import DeclarationError, Param, SSMSettings, SSMSettingsConfigDict
 from ssm_config.iam import policy_for
 
 from ..iam_fixtures.configs import (
@@ -284,6 +284,32 @@ def test_nothing_to_grant_is_an_error() -> None:
         policy_for(dict)  # type: ignore[arg-type]
     with pytest.raises(DeclarationError, match="Empty: declares no SSM parameter"):
         policy_for(Empty)
+
+
+def test_sentinel_is_granted_with_the_names() -> None:
+    """A class's ssm_sentinel (relative or absolute, never a field) joins the read grant."""
+
+    class Watched(SSMSettings):
+        """Two names and a sentinel."""
+
+        model_config = SSMSettingsConfigDict(ssm_prefix="/orders/prod", ssm_sentinel="version")
+        page_size: int = 50
+
+    class OnlySentinel(SSMSettings):
+        """Nothing but a sentinel, still something to grant."""
+
+        model_config = SSMSettingsConfigDict(ssm_sentinel="/shared/version")
+
+    assert _exact(Watched, ThreeNames) == _policy(
+        _read(
+            "/app/db/host",
+            "/app/db/port",
+            "/app/db/user",
+            "/orders/prod/page_size",
+            "/orders/prod/version",
+        )
+    )
+    assert _exact(OnlySentinel) == _policy(_read("/shared/version"))
 
 
 def test_output_is_deterministic_and_sorted() -> None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from .iam import Target, dns_suffix
+from ..iam import Target, dns_suffix
 
 Format = Literal["json", "cloudformation", "terraform"]
 FORMATS: tuple[Format, ...] = ("json", "cloudformation", "terraform")
@@ -133,18 +133,30 @@ def _tf_document(name: str, document: Mapping[str, Any]) -> str:
 
 
 def _tf_attributes(indent: str, pairs: list[tuple[str, Any]]) -> list[str]:
-    width = max(len(k) for k, _ in pairs)
-    lines = []
+    """Attribute lines as ``terraform fmt`` lays them out.
+
+    fmt aligns the ``=`` of consecutive one-line attributes; a line that opens a multi-line
+    list is not aligned and ends the run (hclwrite's ``formatCells``).
+    """
+    lines: list[str] = []
+    run: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        width = max((len(k) for k, _ in run), default=0)
+        lines.extend(f"{indent}{k:<{width}} = {v}" for k, v in run)
+        run.clear()
+
     for key, value in pairs:
-        if isinstance(value, list):
-            if len(value) == 1:
-                lines.append(f"{indent}{key:<{width}} = [{json.dumps(value[0])}]")
-            else:
-                lines.append(f"{indent}{key:<{width}} = [")
-                lines += [f"{indent}  {json.dumps(v)}," for v in value]
-                lines.append(f"{indent}]")
+        if isinstance(value, list) and len(value) != 1:
+            flush()
+            lines.append(f"{indent}{key} = [")
+            lines += [f"{indent}  {json.dumps(v)}," for v in value]
+            lines.append(f"{indent}]")
+        elif isinstance(value, list):
+            run.append((key, f"[{json.dumps(value[0])}]"))
         else:
-            lines.append(f"{indent}{key:<{width}} = {json.dumps(value)}")
+            run.append((key, json.dumps(value)))
+    flush()
     return lines
 
 

@@ -1,6 +1,6 @@
 """Which settings classes a function loads: from ``module:Class``, a module, or a template.
 
-Modules are imported with loading disabled (:func:`ssm_config._settings.offline`), so a
+Modules are imported with loading disabled (:func:`ssm_config._offline.offline`), so a
 handler that builds its config at import time makes no AWS call and starts no thread.
 Handlers of a template are imported one function at a time, each from its own code
 folder, and forgotten afterwards: two functions whose handlers are both ``app.py`` (the
@@ -19,9 +19,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ._errors import DeclarationError, SSMConfigError
-from ._offline import offline
-from ._settings import SSMSettings
+from .._errors import DeclarationError, SSMConfigError
+from .._offline import offline
+from .._settings import SSMSettings
 
 _MISSING = object()
 _FUNCTION_TYPES = frozenset({"AWS::Serverless::Function", "AWS::Lambda::Function"})
@@ -45,14 +45,33 @@ class TemplateFunctions:
 
 
 def classes_of_target(target: str) -> tuple[type[SSMSettings], ...]:
-    """``module:Class`` -> that class; ``module`` -> the classes it holds (see classes_in)."""
+    """``module:Class`` -> that class; ``module`` -> the classes it holds (see classes_in).
+
+    The module may also be given as the path of its file (``src/handler.py``,
+    ``handler.py:Config``): it is imported from that file's folder.
+    """
     module_name, sep, attr = target.partition(":")
     if not module_name or (sep and not attr):
-        raise DeclarationError(f"target {target!r}: expected 'module' or 'module:Class'")
+        raise DeclarationError(
+            f"target {target!r}: expected 'module', 'module:Class' or a path to a .py file"
+        )
+    if module_name.endswith(".py"):
+        path = Path(module_name)
+        if not path.is_file():
+            raise DeclarationError(f"{module_name}: no such file")
+        with _isolated_import(path.resolve().parent):
+            module = _import(path.stem, f"cannot import {module_name!r}")
+        return _classes_of_module(module, path.stem, attr, target)
     cwd = str(Path.cwd())
     if cwd not in sys.path:
         sys.path.insert(0, cwd)
     module = _import(module_name, f"cannot import {module_name!r}")
+    return _classes_of_module(module, module_name, attr, target)
+
+
+def _classes_of_module(
+    module: ModuleType, module_name: str, attr: str, target: str
+) -> tuple[type[SSMSettings], ...]:
     if not attr:
         classes = classes_in(module)
         if not classes:
