@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic_settings import SettingsConfigDict
 
 from ._errors import DeclarationError, InvalidNameError
+
+if TYPE_CHECKING:
+    from typing_extensions import Never
 
 MAX_NAME_LENGTH = 1011
 """SSM documents 2048 characters, of which 1037 are reserved for internal use."""
@@ -35,6 +39,13 @@ class SSMSettingsConfigDict(SettingsConfigDict, total=False):
         ssm_refresh: ``"on"`` (default) keeps the instance live; ``"off"`` loads once.
         ssm_max_stale: a read older than this many seconds waits for a fresh value.
         ssm_kms_key: default customer-managed KMS key of this class's SecureStrings.
+        ssm_sentinel: one parameter (absolute, or relative to ``ssm_prefix``) polled in
+            place of every key: when its version changes, the whole class is re-fetched.
+        ssm_sentinel_ttl: seconds between polls of the sentinel (default 30).
+        ssm_missing: what a missing parameter of a field with a default does at load:
+            ``"warn"`` (default) uses the default and logs a warning naming the parameter
+            and the field, ``"error"`` makes it a :class:`~ssm_config.ConfigError`,
+            ``"ignore"`` uses the default silently.
     """
 
     ssm_prefix: str
@@ -42,9 +53,34 @@ class SSMSettingsConfigDict(SettingsConfigDict, total=False):
     ssm_refresh: Literal["on", "off"]
     ssm_max_stale: float | None
     ssm_kms_key: str | None
+    ssm_sentinel: str | None
+    ssm_sentinel_ttl: float | None
+    ssm_missing: Literal["warn", "error", "ignore"]
 
 
-@dataclass(frozen=True, slots=True)
+MISSING_MODES = ("warn", "error", "ignore")
+
+
+def check_config_keys(config: Mapping[str, Any], owner: str) -> None:
+    """Refuse an ``ssm_`` key of ``model_config`` that ssm_config does not know.
+
+    A plain dict (``model_config = {"ssm_prefx": ...}``) is not checked by a type checker,
+    and pydantic ignores keys it does not know, so a typo would silently load from the
+    wrong place; the message names the nearest valid key.
+    """
+    known = {key for key in SSMSettingsConfigDict.__annotations__ if key.startswith("ssm_")}
+    for key in config:
+        if isinstance(key, str) and key.startswith("ssm_") and key not in known:
+            import difflib  # noqa: PLC0415 - only a typo needs it; a cold start never does
+
+            nearest = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+            hint = (
+                f"did you mean {nearest[0]!r}?" if nearest else f"known: {', '.join(sorted(known))}"
+            )
+            raise DeclarationError(f"{owner}: model_config has no setting {key!r}; {hint}")
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class Param:
     """Binds a settings field to an SSM parameter, or to every parameter under a path.
 
@@ -58,12 +94,29 @@ class Param:
             SecureString is encrypted with; used for IAM policies only.
     """
 
-    name: str | None = None
-    ttl: float | None = None
-    path: str | None = None
-    kms_key: str | None = None
+    name: str | None
+    ttl: float | None
+    path: str | None
+    kms_key: str | None
+    misplaced: int = field(repr=False, compare=False)
+    """How many arguments came positionally after the name (refused with the field named)."""
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        name: str | None = None,
+        *misplaced: Never,
+        ttl: float | None = None,
+        path: str | None = None,
+        kms_key: str | None = None,
+    ) -> None:
+        # Only the name is positional. ``Param("/x", 60)`` is not refused here, where the
+        # field is not known yet, but when the class is defined, naming the field.
+        for label, value in (("name", name), ("ttl", ttl), ("path", path), ("kms_key", kms_key)):
+            object.__setattr__(self, label, value)
+        object.__setattr__(self, "misplaced", len(misplaced))
+        self._check()
+
+    def _check(self) -> None:
         for label in ("name", "path", "kms_key"):
             value = getattr(self, label)
             if value is not None and not isinstance(value, str):
@@ -76,6 +129,15 @@ class Param:
             check_seconds(self.ttl, "Param ttl")
         if self.kms_key is not None and not self.kms_key.strip():
             raise InvalidNameError("Param kms_key must not be empty")
+
+    def check_positionals(self, where: str) -> None:
+        """Refuse arguments given positionally after the name, naming the field ``where``."""
+        if self.misplaced:
+            raise DeclarationError(
+                f"{where}: Param takes only the name positionally, but {1 + self.misplaced} "
+                f"arguments were given; pass the others by keyword, as in "
+                f"Param({self.name!r}, ttl=60) (ttl=, path=, kms_key=)"
+            )
 
 
 def check_seconds(value: object, what: str, *, zero: bool = False) -> float:
@@ -169,8 +231,10 @@ def _check_bare(base: str, *, what: str) -> None:
 
 
 def join_name(prefix: str, name: str) -> str:
-    """Resolve ``name`` against ``prefix`` (``prefix + "/" + name``, so with no prefix a
-    relative name becomes ``/name``); absolute names stand as they are."""
+    """Resolve ``name`` against ``prefix``: ``prefix + "/" + name``.
+
+    With no prefix a relative name becomes ``/name``; absolute names stand as they are.
+    """
     if name.startswith("/"):
         return name
     return f"{prefix.rstrip('/')}/{name}"

@@ -47,11 +47,6 @@ def test_import_loads_no_side_branch() -> None:
     assert sorted(m for m in loaded if m.startswith(UNNEEDED)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_fetch.py imports ThreadPoolExecutor (concurrent.futures.thread) at module level; "
-    "a load of one batch needs no pool. Remove this mark when it is imported on first use.",
-)
 def test_import_loads_nothing_beyond_its_dependencies() -> None:
     """Besides its own core modules, ``import ssm_config`` loads only what its dependencies do."""
     ours = {m for m in loaded_by("import ssm_config") if m.partition(".")[0] != "ssm_config"}
