@@ -28,6 +28,7 @@ Every child checks the values it got and exits non-zero if one is wrong.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import statistics
@@ -281,6 +282,10 @@ def main(argv: list[str] | None = None) -> int:
     labels = list(CHILDREN)
     if args.only:
         labels = [label for label in labels if label in args.only or label == BASELINE]
+    missing = {label: why for label in labels if (why := unavailable(label))}
+    if BASELINE in missing:
+        parser.error(f"{BASELINE}: {missing[BASELINE]}")
+    labels = [label for label in labels if label not in missing]
     server = Server(0.0)
     try:
         seed(server.moto_url)
@@ -288,7 +293,21 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.close()
     print(render(samples, args.runs))
+    for label, why in missing.items():
+        print(f"{label}: not run, {why}")
     return 0
+
+
+def unavailable(label: str) -> str | None:
+    """Why a contender cannot run in this environment, or None."""
+    if label == "powertools" and importlib.util.find_spec("aws_lambda_powertools") is None:
+        return "aws-lambda-powertools is not installed"
+    if label == "pydantic-settings":
+        import pydantic_settings
+
+        if not hasattr(pydantic_settings, "AWSSystemsManagerSettingsSource"):
+            return f"pydantic-settings {version('pydantic-settings')} has no SSM source"
+    return None
 
 
 if __name__ == "__main__":
