@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
-from cachetools import LRUCache
 
 from . import _fork
 from ._client import default_client
@@ -23,6 +22,7 @@ from ._fetch import translate
 from ._offline import is_offline
 
 if TYPE_CHECKING:
+    from cachetools import LRUCache
     from mypy_boto3_ssm import SSMClient
 
 MAX_ENTRIES = 1024
@@ -30,7 +30,8 @@ _T = TypeVar("_T")
 _Key = tuple[Any, ...]
 
 _guard = threading.Lock()
-_cache: LRUCache[_Key, tuple[float, Any]] = LRUCache(maxsize=MAX_ENTRIES)
+_cache: LRUCache[_Key, tuple[float, Any]] | None = None
+"""Built by the first read: a function that never reads ad hoc does not import cachetools."""
 _key_locks: dict[_Key, threading.Lock] = {}
 
 
@@ -109,7 +110,8 @@ def _refuse_offline(call: str) -> None:
 def clear_cache() -> None:
     """Forget every cached ad-hoc value."""
     with _guard:
-        _cache.clear()
+        if _cache is not None:
+            _cache.clear()
 
 
 def _cached(key: _Key, ttl: float, load: Callable[[], _T]) -> _T:
@@ -126,15 +128,25 @@ def _cached(key: _Key, ttl: float, load: Callable[[], _T]) -> _T:
                 return hit[1]  # type: ignore[no-any-return]
         value = load()
         with _guard:
-            _cache[key] = (time.monotonic(), value)
+            _the_cache()[key] = (time.monotonic(), value)
             if len(_key_locks) > 2 * MAX_ENTRIES:
                 _key_locks.clear()  # held locks stay referenced by their holders
         return value
 
 
+def _the_cache() -> LRUCache[_Key, tuple[float, Any]]:
+    """The cache, built on first use (the caller holds ``_guard``)."""
+    global _cache  # noqa: PLW0603 - built once, on the first ad-hoc read
+    if _cache is None:
+        from cachetools import LRUCache  # noqa: PLC0415 - deferred: see _cache
+
+        _cache = LRUCache(maxsize=MAX_ENTRIES)
+    return _cache
+
+
 def _lookup(key: _Key, ttl: float) -> tuple[float, Any] | None:
     with _guard:
-        hit = _cache.get(key)
+        hit = None if _cache is None else _cache.get(key)
     if hit is not None and time.monotonic() - hit[0] < ttl:
         return hit
     return None

@@ -4,17 +4,33 @@ botocore already honours the standard AWS environment (``AWS_REGION``, ``AWS_PRO
 ``AWS_ENDPOINT_URL_SSM``, ...) and retries throttling with backoff in its ``standard``
 mode, so this module only chooses timeouts short enough for Lambda and builds each client
 once per process (a forked child gets its own: sockets must not be shared across a fork).
+It is also the one boundary where a broken environment (a malformed variable or config
+file) becomes a :class:`~ssm_config.FetchError` naming the variable at fault, instead of
+botocore's ``ValueError`` or ``BotoCoreError`` from wherever the client was first needed.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 import threading
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ConfigParseError,
+    InvalidMaxRetryAttemptsError,
+    InvalidRegionError,
+    InvalidRetryModeError,
+    NoRegionError,
+    ProfileNotFound,
+)
 
 from . import _fork
+from ._errors import FetchError
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
@@ -54,14 +70,22 @@ _clients: dict[tuple[int, str], Any] = {}
 
 
 def default_client(service: str = "ssm") -> SSMClient:
-    """The process-wide default client for ``service``, built on first use."""
+    """The process-wide default client for ``service``, built on first use.
+
+    Raises:
+        FetchError: the AWS environment or config files cannot make a client; the
+            message names the variable (or file) at fault and what to do.
+    """
     key = (os.getpid(), service)
     client = _clients.get(key)
     if client is None:
         with _lock:
             client = _clients.get(key)
             if client is None:
-                client = make_client(service)
+                try:
+                    client = make_client(service)
+                except (BotoCoreError, ValueError) as exc:
+                    raise FetchError(environment_fault(exc, service)) from exc
                 _clients[key] = client
     return client  # type: ignore[no-any-return]
 
@@ -87,6 +111,142 @@ def make_client(
     return session.create_client(
         service, region_name=region, endpoint_url=endpoint_url, config=boto_config()
     )
+
+
+_INT_VARIABLES = (
+    "AWS_MAX_ATTEMPTS",
+    "AWS_METADATA_SERVICE_TIMEOUT",
+    "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
+    "AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES",
+)
+"""Whole-number variables botocore parses with ``int()`` (a bad one is a bare ValueError)."""
+_NO_REGION = (
+    "no AWS region configured: set AWS_REGION (or AWS_DEFAULT_REGION, or a region in the "
+    "profile), or pass a client"
+)
+
+
+def environment_fault(exc: Exception, service: str) -> str:  # noqa: PLR0911 - one per fault
+    """What in the environment kept botocore from building the default client, and the fix.
+
+    botocore's own messages name a setting (``"mode"``, ``region_name``) but not where it
+    came from; this names the variable holding the bad value, else the config file.
+    """
+    env = os.environ
+    if isinstance(exc, ProfileNotFound):
+        profile = exc.kwargs.get("profile")
+        where = _holding(profile, "AWS_PROFILE", "AWS_DEFAULT_PROFILE") or "the profile"
+        return (
+            f"{where}={profile!r} names no profile in the AWS config files "
+            f"(AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE): fix the name or unset {where}"
+        )
+    if isinstance(exc, ConfigParseError):
+        path = str(exc.kwargs.get("path", ""))
+        where = _holding_file(path) or "the AWS config file"
+        return f"{where} ({path}) is not a valid AWS config file: fix its syntax or unset {where}"
+    if isinstance(exc, InvalidRegionError):
+        region = exc.kwargs.get("region_name")
+        where = _holding(region, "AWS_REGION", "AWS_DEFAULT_REGION") or "the profile's region"
+        return f"{where}={region!r} is not an AWS region name (like 'us-east-1'): fix it"
+    text = str(exc)
+    bad_url = isinstance(exc, ValueError) and text.startswith("Invalid endpoint")
+    if isinstance(exc, NoRegionError) or (bad_url and _empty_region()):
+        return _NO_REGION
+    if isinstance(exc, InvalidRetryModeError):
+        mode = exc.kwargs.get("provided_retry_mode")
+        where = "AWS_RETRY_MODE" if "AWS_RETRY_MODE" in env else "retry_mode in the profile"
+        return f"{where}={mode!r} is not a retry mode: use 'standard', 'adaptive' or 'legacy'"
+    if isinstance(exc, InvalidMaxRetryAttemptsError):
+        attempts = exc.kwargs.get("provided_max_attempts")
+        where = "AWS_MAX_ATTEMPTS" if "AWS_MAX_ATTEMPTS" in env else "max_attempts in the profile"
+        return f"{where}={attempts!r} must be a whole number of attempts, 1 or more"
+    if bad_url:
+        names = (f"AWS_ENDPOINT_URL_{service.upper()}", "AWS_ENDPOINT_URL")
+        where = next((n for n in names if env.get(n, "").strip()), "endpoint_url in the profile")
+        return f"{where} is not a URL (like 'https://ssm.us-east-1.amazonaws.com'): fix it"
+    if isinstance(exc, ValueError) and "int()" in text:
+        bad = next((n for n in _INT_VARIABLES if not _is_int(env.get(n, "0"))), None)
+        if bad is not None:
+            return f"{bad}={env[bad]!r} is not a whole number: fix it or unset it"
+    return (
+        f"cannot build the {service} client from the AWS environment: {type(exc).__name__}: {text}"
+    )
+
+
+def _holding(value: object, *names: str) -> str | None:
+    """The first of the environment variables ``names`` whose value is ``value``."""
+    return next((n for n in names if value is not None and os.environ.get(n) == value), None)
+
+
+def _holding_file(path: str) -> str | None:
+    defaults = {
+        "AWS_CONFIG_FILE": "~/.aws/config",
+        "AWS_SHARED_CREDENTIALS_FILE": "~/.aws/credentials",
+    }
+    for name, default in defaults.items():
+        if os.path.expanduser(os.environ.get(name, default)) == path:
+            return name
+    return None
+
+
+def _empty_region() -> bool:
+    """AWS_DEFAULT_REGION set but blank: botocore builds ``https://ssm..amazonaws.com``."""
+    return (
+        not os.environ.get("AWS_REGION") and os.environ.get("AWS_DEFAULT_REGION", "x").strip() == ""
+    )
+
+
+def _is_int(text: str) -> bool:
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True
+
+
+_WITHHELD = "withheld by ssm_config: it may hold decrypted SecureString values"
+
+
+class _WithholdOurBodies(logging.Filter):
+    """Keeps the bodies of ssm_config's requests and responses out of botocore's DEBUG log.
+
+    botocore logs every response body (``botocore.parsers``: ``Response body: ...``) and
+    every request's parameters (``botocore.endpoint``: ``Making request for ...``) at
+    DEBUG; for a decrypted GetParameter(s) the body is the secret itself. The record is
+    rewritten, not dropped, so a user debugging still sees each call and its operation.
+    Only calls made from ssm_config's own code are touched (whichever client makes them):
+    the user's own calls log as botocore always logs them.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.msg
+        if not isinstance(msg, str) or not _called_from_us(sys._getframe(1)):
+            return True
+        if msg.startswith("Response body"):
+            record.msg, record.args = f"Response body: {_WITHHELD}", ()
+        elif msg.startswith("Making request for") and isinstance(record.args, tuple):
+            record.msg, record.args = (
+                "Making request for %s with params: %s",
+                (
+                    record.args[0] if record.args else "?",
+                    f"<{_WITHHELD}>",
+                ),
+            )
+        return True
+
+
+def _called_from_us(frame: FrameType | None) -> bool:
+    """Whether a frame of ssm_config's own code is on this thread's stack below ``frame``."""
+    while frame is not None:
+        if str(frame.f_globals.get("__name__", "")).startswith("ssm_config."):
+            return True
+        frame = frame.f_back
+    return False
+
+
+_withhold = _WithholdOurBodies()
+for _logger in ("botocore.parsers", "botocore.endpoint"):
+    logging.getLogger(_logger).addFilter(_withhold)
 
 
 def forget_connections(client: Any) -> None:

@@ -6,7 +6,6 @@ definition with a message naming the field instead of as a ValidationException f
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Mapping
@@ -72,6 +71,8 @@ def check_config_keys(config: Mapping[str, Any], owner: str) -> None:
     known = {key for key in SSMSettingsConfigDict.__annotations__ if key.startswith("ssm_")}
     for key in config:
         if isinstance(key, str) and key.startswith("ssm_") and key not in known:
+            import difflib  # noqa: PLC0415 - only a typo needs it; a cold start never does
+
             nearest = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
             hint = (
                 f"did you mean {nearest[0]!r}?" if nearest else f"known: {', '.join(sorted(known))}"

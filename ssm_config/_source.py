@@ -37,7 +37,7 @@ from pydantic_settings import PydanticBaseSettingsSource
 from . import _diagnose
 from ._client import default_client
 from ._convert import ConversionError
-from ._errors import ParameterNotFoundError, Problem
+from ._errors import FetchError, ParameterNotFoundError, Problem
 from ._fetch import Outcome, fetch, translate
 from ._plan import ParamSpec, Plan, build_plan
 from ._validate import MODEL, converted, explain, locate, raised, validate_input
@@ -134,7 +134,7 @@ class SSMSource(PydanticBaseSettingsSource):
         sentinel = load.plan.sentinel
         try:
             client = load.client or default_client()
-        except BotoCoreError as exc:
+        except (BotoCoreError, FetchError) as exc:  # FetchError: a broken AWS environment
             error = translate(exc, None)
             denied = tuple(Problem(s.name, s.field, error.reason, error) for s in specs)
             load.found = Found(specs=specs, problems=denied)
