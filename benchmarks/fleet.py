@@ -1,0 +1,290 @@
+"""How a fleet of processes loads SSM's GetParameter* quota: per-key, batched, sentinel.
+
+One command, one table::
+
+    python benchmarks/fleet.py [--quick] [--seed 1] [--rate 40] [--burst 40]
+
+N environments (processes), each with K keys, are simulated on a clock that skips the
+waits; *when* each key is fetched is decided by ssm_config's own scheduling code (see
+``_fleet.py``). SSM's quota is a token bucket shared by the whole account; a throttled
+request is retried as botocore's standard mode does, then ssm_config backs off.
+
+Steady state: every environment has been running for a while (deadlines spread over one
+TTL); requests are counted over ``--steady`` seconds. Then one parameter changes (with a
+sentinel bump where there is one) and the run goes on for ``--after`` seconds: how long
+until 50% and 99% of environments hold the new value, and what the re-fetches cost.
+
+Storm: every environment starts at the same instant (a deploy, a scale-out, a thaw after
+a long freeze) with every key due; the run shows whether throttling dies out (converges)
+or keeps itself going (amplifies), per 5-minute window.
+
+Modes: ``per-key`` is what the peers do, one GetParameter per key per TTL (here with
+ssm_config's jitter and backoff, which the peers lack, so the peers fare no better);
+``batched`` is ssm_config without a sentinel, ``ceil(K / 10)`` GetParameters calls a round;
+``sentinel`` polls one key every sentinel period and re-fetches all after a change, the
+keys' own TTL (``--key-ttl``, default a day) being only a safety net.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # run as a script: make the sibling modules importable
+
+from _fleet import Change, Env, Fleet, Unit, cold, thawed, warm  # noqa: E402
+
+from ssm_config._schedule import JITTER  # noqa: E402
+
+SENTINEL = "/app/config-version"
+CHANGED = "/app/p00"
+WINDOW = 300
+"""Seconds per column of a storm's throttling series."""
+
+
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """One fleet: ``envs`` processes of ``keys`` keys, polled per key, batched or by sentinel."""
+
+    mode: str
+    envs: int
+    keys: int = 40
+    ttl: float = 300.0
+    sentinel_ttl: float | None = None
+
+    @property
+    def label(self) -> str:
+        if self.mode == "sentinel":
+            return f"sentinel {self.sentinel_ttl:g} s"
+        return f"{self.mode} TTL {self.ttl:g} s"
+
+    @property
+    def names(self) -> list[str]:
+        return [f"/app/p{i:02d}" for i in range(self.keys)]
+
+    @property
+    def demand(self) -> float:
+        """Requests a second in steady state: environments x calls a round / period."""
+        if self.mode == "per-key":
+            return self.envs * self.keys / self.ttl
+        calls = math.ceil(self.keys / 10) / self.ttl
+        if self.mode == "sentinel" and self.sentinel_ttl:
+            calls += 1 / self.sentinel_ttl
+        return self.envs * calls
+
+
+def populate(fleet: Fleet, setup: Setup, start: str, frozen: float = 0.0) -> None:
+    """Add ``setup.envs`` environments, warm (running a while), cold or thawed."""
+    names = setup.names
+    for _ in range(setup.envs):
+        env = Env()
+        fleet.envs.append(env)
+        if setup.mode == "per-key":
+            groups = [([name], setup.ttl, 1, None) for name in names]
+        elif setup.mode == "batched":
+            groups = [(names, setup.ttl, 10, None)]
+        else:
+            groups = [(names, setup.ttl, 10, SENTINEL)]
+        for group, ttl, size, sentinel in groups:
+            if start == "cold":
+                states = cold(group, ttl)
+                if sentinel is not None:
+                    states += cold([sentinel], setup.sentinel_ttl or ttl)
+            else:
+                # With a sentinel, the keys' TTL is long and each sentinel poll takes the
+                # keys due within their jitter window: none is due that soon.
+                ahead = JITTER * ttl if sentinel is not None else 0.0
+                states = warm(fleet, group, ttl, ahead=ahead)
+                if sentinel is not None:
+                    states += warm(fleet, [sentinel], setup.sentinel_ttl or ttl)
+                if start == "thaw":
+                    states = thawed(states, frozen)
+            unit = Unit(env, states, size, sentinel)
+            fleet.add(unit)
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class Steady:
+    """Requests in steady state, then what one change costs and how fast it spreads."""
+
+    setup: Setup
+    mean: float
+    peak: int
+    throttled: int
+    change_peak: int
+    change_throttled: int
+    reach50: float
+    reach99: float
+    seconds: float
+
+
+def steady(
+    setup: Setup, *, rate: float, burst: float, steady_s: int, after: int, seed: int
+) -> Steady:
+    began = time.perf_counter()
+    fleet = Fleet(rate=rate, burst=burst, horizon=steady_s + after, seed=seed)
+    populate(fleet, setup, "warm")
+    fleet.publish(Change(steady_s, CHANGED, SENTINEL if setup.mode == "sentinel" else None))
+    fleet.run()
+    before, later = slice(0, steady_s), slice(steady_s, steady_s + after)
+    reached = [env.reached_at - steady_s for env in fleet.envs]
+    return Steady(
+        setup=setup,
+        mean=sum(fleet.requests[before]) / steady_s,
+        peak=max(fleet.requests[before]),
+        throttled=sum(fleet.throttled[before]),
+        change_peak=max(fleet.requests[later]),
+        change_throttled=sum(fleet.throttled[later]),
+        reach50=percentile(reached, 0.5),
+        reach99=percentile(reached, 0.99),
+        seconds=time.perf_counter() - began,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Storm:
+    """Every environment started (or thawed) at once: does the throttling die out?"""
+
+    setup: Setup
+    start: str
+    horizon: int
+    requests: int
+    throttled: int
+    series: tuple[int, ...]
+    last_throttle: float
+    settled99: float
+    seconds: float
+
+    @property
+    def converged(self) -> bool:
+        """No throttling in the last two windows of the run."""
+        return self.last_throttle < self.horizon - 2 * WINDOW
+
+
+def storm(setup: Setup, *, start: str, rate: float, burst: float, horizon: int, seed: int) -> Storm:
+    began = time.perf_counter()
+    fleet = Fleet(rate=rate, burst=burst, horizon=horizon, seed=seed)
+    populate(fleet, setup, "cold" if start == "cold" else "thaw", frozen=3600.0)
+    fleet.run()
+    throttled = fleet.throttled[:horizon]
+    series = tuple(sum(throttled[i : i + WINDOW]) for i in range(0, horizon, WINDOW))
+    last = max((i for i, n in enumerate(throttled) if n), default=-1)
+    return Storm(
+        setup=setup,
+        start=start,
+        horizon=horizon,
+        requests=sum(fleet.requests[:horizon]),
+        throttled=sum(throttled),
+        series=series,
+        last_throttle=last + 1,
+        settled99=percentile([env.settled_at for env in fleet.envs], 0.99),
+        seconds=time.perf_counter() - began,
+    )
+
+
+def _seconds(value: float, limit: float) -> str:
+    return f"> {limit:g}" if math.isinf(value) else f"{value:.0f}"
+
+
+def print_steady(rows: Sequence[Steady], *, rate: float, after: int) -> None:
+    head = (
+        "| mode | envs | keys | demand req/s | mean req/s | peak req/s | throttled "
+        "| change: peak req/s | throttled | 50% s | 99% s |"
+    )
+    print(head)
+    print("|" + "---|" * head.count(" | ") + "---|")
+    for r in rows:
+        s = r.setup
+        within = "ok" if r.mean <= rate else "OVER"
+        print(
+            f"| {s.label} | {s.envs:,} | {s.keys} | {s.demand:,.1f} | {r.mean:,.1f} {within} "
+            f"| {r.peak:,} | {r.throttled:,} | {r.change_peak:,} | {r.change_throttled:,} "
+            f"| {_seconds(r.reach50, after)} | {_seconds(r.reach99, after)} |"
+        )
+
+
+def print_storms(rows: Sequence[Storm]) -> None:
+    head = (
+        "| storm | envs | requests | throttled | throttled per 5 min | last throttled at s "
+        "| 99% settled at s | verdict |"
+    )
+    print(head)
+    print("|" + "---|" * head.count(" | ") + "---|")
+    for r in rows:
+        s = r.setup
+        series = " ".join(f"{n:,}" for n in r.series)
+        verdict = "converges" if r.converged else "does not converge"
+        print(
+            f"| {r.start}: {s.label} | {s.envs:,} | {r.requests:,} | {r.throttled:,} "
+            f"| {series} | {r.last_throttle:.0f} | {_seconds(r.settled99, r.horizon)} "
+            f"| {verdict} |"
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small fleets: a smoke test")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rate", type=float, default=40.0, help="the quota, requests/s")
+    parser.add_argument("--burst", type=float, default=None, help="default: the rate")
+    parser.add_argument("--keys", type=int, default=40)
+    parser.add_argument("--ttl", type=float, default=300.0, help="TTL without a sentinel")
+    parser.add_argument("--key-ttl", type=float, default=86400.0, help="TTL with a sentinel")
+    parser.add_argument("--steady", type=int, default=600, help="seconds of steady state")
+    parser.add_argument("--after", type=int, default=1800, help="seconds after the change")
+    parser.add_argument("--storm", type=int, default=3600, help="seconds of each storm")
+    args = parser.parse_args(argv)
+    burst = args.rate if args.burst is None else args.burst
+    sizes = (20, 100) if args.quick else (100, 1_000, 10_000)
+    if args.quick:
+        args.steady, args.after, args.storm = 300, 600, 1200
+
+    def setups(envs: int) -> list[Setup]:
+        return [
+            Setup("per-key", envs, args.keys, args.ttl),
+            Setup("batched", envs, args.keys, args.ttl),
+            Setup("sentinel", envs, args.keys, args.key_ttl, 300.0),
+        ]
+
+    fleets = [s for envs in sizes for s in setups(envs)]
+    fleets += [Setup("sentinel", envs, args.keys, args.key_ttl, 30.0) for envs in sizes[-2:]]
+    common = {"rate": args.rate, "burst": burst, "seed": args.seed}
+    print(
+        f"Quota {args.rate:g} req/s (burst {burst:g}), {args.keys} keys, TTL {args.ttl:g} s "
+        f"(with a sentinel: {args.key_ttl:g} s), seed {args.seed}; steady state over "
+        f"{args.steady} s, then one change followed for {args.after} s.\n"
+    )
+    rows = []
+    for setup in fleets:
+        rows.append(steady(setup, steady_s=args.steady, after=args.after, **common))
+        print(f"  {setup.label}, {setup.envs:,} envs: {rows[-1].seconds:.1f} s", file=sys.stderr)
+    print_steady(rows, rate=args.rate, after=args.after)
+    big = sizes[-1]
+    storms = [
+        (Setup("batched", sizes[-2], args.keys, args.ttl), "cold"),
+        (Setup("batched", big, args.keys, args.ttl), "cold"),
+        (Setup("sentinel", big, args.keys, args.key_ttl, 300.0), "cold"),
+        (Setup("sentinel", big, args.keys, args.key_ttl, 300.0), "thaw"),
+    ]
+    print(f"\nStorms: every environment starts at 0 s; {args.storm} s simulated.\n")
+    results = []
+    for setup, start in storms:
+        results.append(storm(setup, start=start, horizon=args.storm, **common))
+        print(f"  storm {start} {setup.label}: {results[-1].seconds:.1f} s", file=sys.stderr)
+    print_storms(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
