@@ -180,9 +180,17 @@ class Storm:
     seconds: float
 
     @property
-    def converged(self) -> bool:
-        """No throttling in the last two windows of the run."""
-        return self.last_throttle < self.horizon - 2 * WINDOW
+    def verdict(self) -> str:
+        """Converged: no throttling in the last window; converging: under 1% of the first's
+        and falling overall; else it amplifies (or the fleet is simply over the quota)."""
+        first, last = self.series[0], self.series[-1]
+        if last == 0:
+            return "converges"
+        if last < 0.01 * first and last <= min(self.series[:-1]):
+            return "converging"
+        if last < 0.01 * first:
+            return "converging (residual)"
+        return "amplifies / over quota"
 
 
 def storm(setup: Setup, *, start: str, rate: float, burst: float, horizon: int, seed: int) -> Storm:
@@ -238,11 +246,10 @@ def print_storms(rows: Sequence[Storm]) -> None:
     for r in rows:
         s = r.setup
         series = " ".join(f"{n:,}" for n in r.series)
-        verdict = "converges" if r.converged else "does not converge"
         print(
             f"| {r.start}: {s.label} | {s.envs:,} | {r.requests:,} | {r.throttled:,} "
             f"| {series} | {r.last_throttle:.0f} | {_seconds(r.settled99, r.horizon)} "
-            f"| {verdict} |"
+            f"| {r.verdict} |"
         )
 
 
