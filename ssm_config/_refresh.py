@@ -181,8 +181,9 @@ class Refresher:
                     if self._inflight.get(index) is rnd:
                         del self._inflight[index]
             rnd.done.set()
-        if any(s.earliest is not None and s.earliest <= s.clock() for s, _ in rnd.members.values()):
-            self._wake.set()  # e.g. a sentinel moved: its class's keys are due now
+        # The loop planned its sleep without this round's keys (in flight then): it plans
+        # again with their new deadlines, or at once if a sentinel moved made keys due.
+        self._wake.set()
         return changes
 
     def refresh(self, store: LiveStore, keys: Iterable[str] | None = None) -> Changes:
@@ -300,7 +301,7 @@ class Refresher:
             _workers.submit(lambda rnd=rnd: self.execute(rnd))  # type: ignore[misc]
         delay = IDLE_WAIT
         with self._lock:
-            busy = {(id(c), k) for (c, k) in self._inflight}
+            busy = set(self._inflight)
         for store in stores:
             waiting = [
                 s.deadline for k, s in store.keys.items() if (id(store.client), k) not in busy

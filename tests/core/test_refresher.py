@@ -345,3 +345,36 @@ def pydantic_create_model(names: list[str]) -> Any:
 
     fields: dict[str, Any] = dict.fromkeys(names, (int, ...))
     return create_model("Many", __base__=Base, **fields)
+
+
+def test_background_refreshing_goes_on_when_each_round_is_slow(
+    seeded: Any, closing: list[Any]
+) -> None:
+    """A round still in flight when the refresher plans its sleep does not stop the next
+    refresh: three changes in a row land with nobody but the background thread refreshing."""
+    import time
+
+    class Quick(SSMSettings):
+        model_config = SSMSettingsConfigDict(ssm_prefix="/orders", ssm_ttl=0.3)
+        page_size: Annotated[int, Param("page-size")]
+
+    def slow(**_: Any) -> None:
+        time.sleep(0.05)  # an SSM round trip, so the round is in flight during the pass
+
+    seeded.meta.events.register("after-call.ssm.GetParameters", slow)
+    config = Quick(_ssm_client=seeded)
+    closing.append(config)
+    landed = threading.Event()
+    seen: list[int] = []
+
+    @config.ssm_on_change
+    def publish_next(changes: dict[str, Any]) -> None:
+        seen.append(changes["page_size"][1])
+        if len(seen) == 3:
+            landed.set()
+        else:
+            _put(seeded, "/orders/page-size", str(100 + len(seen)))
+
+    _put(seeded, "/orders/page-size", "100")
+    assert landed.wait(20), f"background refresh stalled after {seen}"
+    assert seen == [100, 101, 102]
