@@ -36,7 +36,16 @@ def test_quick_run_prints_every_scenario_and_row() -> None:
     words = shlex.split(command)
     assert words[:2] == ["python", "benchmarks/lambda_scenarios.py"], command
     done = subprocess.run(
-        [sys.executable, str(RUN), *words[2:], "--quick", "--lane", "ssm_config", "--delay-ms", "1"],
+        [
+            sys.executable,
+            str(RUN),
+            *words[2:],
+            "--quick",
+            "--lane",
+            "ssm_config",
+            "--delay-ms",
+            "1",
+        ],
         capture_output=True,
         text=True,
         timeout=120,
