@@ -98,7 +98,7 @@ class Param:
     ttl: float | None
     path: str | None
     kms_key: str | None
-    misplaced: int = field(repr=False, compare=False)
+    misplaced: int = field(repr=False)
     """How many arguments came positionally after the name (refused with the field named)."""
 
     def __init__(

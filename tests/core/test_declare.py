@@ -133,3 +133,18 @@ def test_config_dict_declares_the_sentinel_keys() -> None:
         for k, v in SSMSettingsConfigDict.__annotations__.items()
     }
     assert (hints["ssm_sentinel"], hints["ssm_sentinel_ttl"]) == ("str | None", "float | None")
+
+
+def test_a_misplaced_ttl_is_refused_even_after_an_equal_param() -> None:
+    """typing caches Annotated by equality: Param('x', 60) must not equal Param('x')."""
+    from typing import Annotated
+
+    from ssm_config import SSMSettings
+
+    class Right(SSMSettings):
+        page_size: Annotated[int, Param("page-size")] = 1
+
+    with pytest.raises(DeclarationError, match="only the name positionally"):
+
+        class Wrong(SSMSettings):
+            page_size: Annotated[int, Param("page-size", 60)] = 1  # type: ignore[misc]

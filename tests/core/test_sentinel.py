@@ -102,3 +102,16 @@ def test_a_missing_sentinel_fails_the_load(seeded: Any, clock: FakeClock) -> Non
     seeded.delete_parameter(Name="/orders/config-version")
     with pytest.raises(ConfigError, match=r"/orders/config-version \(field '<sentinel>'\)"):
         Orders(_ssm_client=seeded, _ssm_clock=clock)
+
+
+def test_testing_refresh_due_sees_a_bump_through(
+    orders: Any, seeded: Any, clock: FakeClock
+) -> None:
+    """ssm_config.testing.refresh_due waits for the keys a moved sentinel made due, too."""
+    from ssm_config.testing import refresh_due
+
+    _publish(seeded, "v5", NAMES)
+    seeded.put_parameter(Name="/orders/config-version", Value="5", Type="String", Overwrite=True)
+    clock.advance(30)
+    refresh_due(orders)
+    assert orders.k24 == "v5"
