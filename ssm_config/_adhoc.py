@@ -2,7 +2,8 @@
 
 A key is the name (or path) with the decrypt flag. Concurrent first reads of one key make
 one call: later readers wait on that key's lock and take the cached result; readers of
-other keys do not wait.
+other keys do not wait. Requests go through ``_fetch`` like every other SSM read; ages come
+from :data:`timer`, read once per operation (tests set it to a hand-cranked clock).
 """
 
 from __future__ import annotations
@@ -12,13 +13,11 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from . import _fork
 from ._client import default_client
 from ._declare import check_name, check_path, check_seconds
 from ._errors import SSMConfigError
-from ._fetch import translate
+from ._fetch import get_one, list_path
 from ._offline import is_offline
 
 if TYPE_CHECKING:
@@ -26,6 +25,8 @@ if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
 
 MAX_ENTRIES = 1024
+timer: Callable[[], float] = time.monotonic
+"""Monotonic seconds for the cache's TTLs."""
 _T = TypeVar("_T")
 _Key = tuple[Any, ...]
 
@@ -55,12 +56,7 @@ def get_parameter(
     _refuse_offline(f"get_parameter({name!r})")
 
     def load() -> str:
-        ssm = client or default_client()
-        try:
-            response = ssm.get_parameter(Name=name, WithDecryption=decrypt)
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, name, "GetParameter") from exc
-        return response["Parameter"]["Value"]
+        return get_one(client or default_client(), name, decrypt=decrypt).value
 
     return _cached(("name", name, decrypt), ttl, load)
 
@@ -84,17 +80,8 @@ def get_parameters_by_path(
     _refuse_offline(f"get_parameters_by_path({path!r})")
 
     def load() -> dict[str, str]:
-        ssm = client or default_client()
-        values: dict[str, str] = {}
-        try:
-            pages = ssm.get_paginator("get_parameters_by_path").paginate(
-                Path=path, Recursive=recursive, WithDecryption=decrypt
-            )
-            for page in pages:
-                values.update((p["Name"], p["Value"]) for p in page.get("Parameters", []))
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, path, "GetParametersByPath") from exc
-        return values
+        found, _ = list_path(client or default_client(), path, recursive=recursive, decrypt=decrypt)
+        return {item.name: item.value for item in found}
 
     return dict(_cached(("path", path, recursive, decrypt), ttl, load))
 
@@ -128,7 +115,7 @@ def _cached(key: _Key, ttl: float, load: Callable[[], _T]) -> _T:
                 return hit[1]  # type: ignore[no-any-return]
         value = load()
         with _guard:
-            _the_cache()[key] = (time.monotonic(), value)
+            _the_cache()[key] = (timer(), value)
             if len(_key_locks) > 2 * MAX_ENTRIES:
                 _key_locks.clear()  # held locks stay referenced by their holders
         return value
@@ -147,7 +134,7 @@ def _the_cache() -> LRUCache[_Key, tuple[float, Any]]:
 def _lookup(key: _Key, ttl: float) -> tuple[float, Any] | None:
     with _guard:
         hit = None if _cache is None else _cache.get(key)
-    if hit is not None and time.monotonic() - hit[0] < ttl:
+    if hit is not None and timer() - hit[0] < ttl:
         return hit
     return None
 

@@ -250,6 +250,22 @@ def _match(
     return answered, strays, ambiguous
 
 
+def get_one(client: SSMClient, name: str, *, decrypt: bool = True) -> Fetched:
+    """One parameter by GetParameter (a name with an optional selector).
+
+    Raises:
+        FetchError: SSM refused or failed (translated), or answered malformed.
+    """
+    try:
+        response = client.get_parameter(Name=name, WithDecryption=decrypt)
+    except _AWS_ERRORS as exc:
+        raise translate(exc, name, "GetParameter") from exc
+    try:
+        return _fetched(response.get("Parameter"))
+    except _MalformedError as exc:
+        raise FetchError(f"SSM's answer was malformed: {exc}", name=name) from None
+
+
 def list_path(
     client: SSMClient, path: str, *, recursive: bool = True, decrypt: bool = True
 ) -> tuple[list[Fetched], int]:

@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from freezegun import freeze_time
 
 from ssm_config import (
     AccessDeniedError,
@@ -38,16 +37,20 @@ def test_decrypt_flag_is_part_of_the_key(ssm: Any, recorder: Recorder) -> None:
     assert recorder.count("GetParameter") == 2
 
 
-def test_ttl_expiry_and_zero(ssm: Any, recorder: Recorder) -> None:
-    """After the TTL a read fetches again; ttl=0 always fetches."""
+def test_ttl_expiry_and_zero(ssm: Any, recorder: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the TTL a read fetches again; ttl=0 always fetches (the cache's clock injected)."""
+    from ssm_config import _adhoc
+    from ssm_config.testing import FakeClock
+
+    clock = FakeClock()
+    monkeypatch.setattr(_adhoc, "timer", clock)
     ssm.put_parameter(Name="/app/x", Value="1", Type="String")
-    with freeze_time("2026-01-01 00:00:00") as frozen:
-        assert get_parameter("/app/x", ttl=10, client=ssm) == "1"
-        ssm.put_parameter(Name="/app/x", Value="2", Type="String", Overwrite=True)
-        frozen.tick(9)
-        assert get_parameter("/app/x", ttl=10, client=ssm) == "1"
-        frozen.tick(2)
-        assert get_parameter("/app/x", ttl=10, client=ssm) == "2"
+    assert get_parameter("/app/x", ttl=10, client=ssm) == "1"
+    ssm.put_parameter(Name="/app/x", Value="2", Type="String", Overwrite=True)
+    clock.advance(9)
+    assert get_parameter("/app/x", ttl=10, client=ssm) == "1"
+    clock.advance(2)
+    assert get_parameter("/app/x", ttl=10, client=ssm) == "2"
     assert get_parameter("/app/x", ttl=0, client=ssm) == "2"
     assert get_parameter("/app/x", ttl=0, client=ssm) == "2"
     assert recorder.count("GetParameter") == 4
