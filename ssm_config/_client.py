@@ -108,9 +108,26 @@ def make_client(
 
     region = region or os.environ.get("AWS_REGION") or None
     session = botocore.session.Session(profile=profile)
+    _share_loader(session)
     return session.create_client(
         service, region_name=region, endpoint_url=endpoint_url, config=boto_config()
     )
+
+
+_loaders: list[Any] = []
+
+
+def _share_loader(session: Any) -> None:
+    """Give ``session`` the data loader of the first session, with its parsed models.
+
+    The service models and endpoint data are read-only, and parsing them again is most of
+    a client's cost (a SnapStart restore or a forked child rebuilds its clients).
+    Credentials, profile and region stay the new session's own.
+    """
+    if _loaders:
+        session.register_component("data_loader", _loaders[0])
+    else:
+        _loaders.append(session.get_component("data_loader"))
 
 
 _INT_VARIABLES = (

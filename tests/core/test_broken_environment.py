@@ -112,3 +112,13 @@ def test_a_fixed_environment_is_used_on_the_next_call(monkeypatch: pytest.Monkey
         _client.default_client()
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
     assert _client.default_client().meta.region_name == "us-east-1"
+
+
+def test_clients_share_parsed_models_but_not_settings() -> None:
+    """A rebuilt client (restore, fork) reuses the parsed data, never the region."""
+    from ssm_config._client import make_client
+
+    first = make_client("ssm", region="us-east-1")
+    second = make_client("ssm", region="eu-west-1")
+    assert first._loader is second._loader
+    assert (first.meta.region_name, second.meta.region_name) == ("us-east-1", "eu-west-1")
