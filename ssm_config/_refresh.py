@@ -126,16 +126,20 @@ class Refresher:
     # -- rounds ------------------------------------------------------------------------
 
     def request(
-        self, wants: Mapping[LiveStore, Iterable[str] | None], *, join: bool = True
+        self, wants: Mapping[LiveStore, Iterable[str] | None] | None, *, join: bool = True
     ) -> tuple[list[Round], list[Round]]:
         """Rounds for ``wants``: (new rounds to execute, rounds in flight that were joined).
 
         A store mapped to None asks for its due keys, read under the same lock that a
         round's end takes: a round finishing meanwhile cannot be sent a second time.
+        ``wants=None`` asks for the due keys of every store refreshed in the background,
+        as registered at that moment, so keys due together go in one round.
         """
         new: dict[int, Round] = {}
         joined: dict[int, Round] = {}
         with self._lock:
+            if wants is None:
+                wants = dict.fromkeys(s for s in self._stores.values() if s.alive)
             clocks = {s.clock for s in wants}
             for store, asked in wants.items():
                 keys = _schedule.due(store.keys.values(), store.clock()) if asked is None else asked
@@ -283,7 +287,7 @@ class Refresher:
                     self._thread = None
                     break
             try:
-                delay = self._pass(stores)
+                delay = self._pass()
             except Exception:  # the refresher's edge: log, keep serving the last good values
                 logger.exception("the refresher failed unexpectedly")
                 delay = ERROR_WAIT
@@ -295,13 +299,14 @@ class Refresher:
         with self._passes:
             self._passes.notify_all()
 
-    def _pass(self, stores: Sequence[LiveStore]) -> float:
+    def _pass(self) -> float:
         """Start rounds for every due key; return seconds until the next deadline."""
-        for rnd in self.request(dict.fromkeys(stores))[0]:
+        for rnd in self.request(None)[0]:
             _workers.submit(lambda rnd=rnd: self.execute(rnd))  # type: ignore[misc]
         delay = IDLE_WAIT
         with self._lock:
             busy = set(self._inflight)
+            stores = [s for s in self._stores.values() if s.alive]
         for store in stores:
             waiting = [
                 s.deadline for k, s in store.keys.items() if (id(store.client), k) not in busy
