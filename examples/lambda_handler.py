@@ -1,9 +1,10 @@
 """A Lambda handler with its config at module level, outside the handler.
 
 The config loads once per execution environment, at cold start, in one batched call;
-warm invocations read plain attributes. The refresher swaps changed values in the
-background, and ``ssm_on_change`` rebuilds the database client when its URL changes, so
-a rotated password or a moved database needs no redeploy.
+warm invocations read plain attributes. Lambda freezes the process between invocations,
+so ``refresh_before`` refreshes keys that went due meanwhile at the start of the next
+invocation (bounded by its timeout); ``ssm_on_change`` rebuilds the database client when
+its URL changes, so a rotated password or a moved database needs no redeploy.
 
 Deploy it with ``Handler: lambda_handler.handler`` and the IAM policy printed by
 ``ssm-config policy lambda_handler``.
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 
 from pydantic import HttpUrl, SecretStr
 
+import ssm_config
 from ssm_config import Param, SSMSettings, SSMSettingsConfigDict
 
 
@@ -70,8 +72,9 @@ def reconnect(changes: dict[str, tuple[Any, Any]]) -> None:
         old.close()
 
 
+@ssm_config.refresh_before(config)
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
-    """Reads the config on every invocation: always the latest good values."""
+    """Reads the config on every invocation: values at most TTL + 0.5 s old."""
     limit = int(event.get("limit", config.page_size))
     return {
         "orders": database().find_orders(limit=min(limit, config.page_size)),

@@ -13,7 +13,7 @@ traceback, so that the failure stays with its key and names it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -116,20 +116,11 @@ def _code_of(func: Any) -> Any:
     return getattr(func, "__code__", None)
 
 
-def field_of_each(problems: Iterable[FieldProblem]) -> dict[str, FieldProblem]:
-    """The first problem of each field, in order."""
-    first: dict[str, FieldProblem] = {}
-    for problem in problems:
-        first.setdefault(problem.field, problem)
-    return first
-
-
 __all__ = [
     "MODEL",
     "FieldProblem",
     "converted",
     "explain",
-    "field_of_each",
     "locate",
     "raised",
     "validate_input",
