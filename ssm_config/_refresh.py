@@ -207,13 +207,13 @@ class Refresher:
 
         Returns True when every key of every store is within its TTL afterwards.
         """
+        if not any(_needs_a_look(store) for store in stores):
+            return True  # the common case: one clock read per store, no allocation
         give_up = time.monotonic() + max(0.0, timeout)
         for _ in range(ROUNDS_PER_CALL):  # a sentinel that moved makes its keys due at once
-            wants: dict[LiveStore, Iterable[str] | None] = {}
-            for store in stores:
-                earliest = store.earliest
-                if earliest is not None and (store.clock() >= earliest or store.failing):
-                    wants[store] = None
+            wants: dict[LiveStore, Iterable[str] | None] = dict.fromkeys(
+                store for store in stores if _needs_a_look(store)
+            )
             if not wants:
                 break
             new, joined = self.request(wants)
@@ -343,6 +343,16 @@ class Refresher:
         self.renew_clients(stores)
         for store in stores:
             self.add(store)
+
+
+def _needs_a_look(store: LiveStore) -> bool:
+    """A key of ``store`` may be due or stale: past the earliest deadline, or failing.
+
+    Within every deadline and with no failure, every key is younger than its TTL (a
+    deadline is at most one TTL after its request), so there is nothing to do.
+    """
+    earliest = store.earliest
+    return earliest is not None and (store.failing or store.clock() >= earliest)
 
 
 def _apply(
